@@ -208,10 +208,13 @@ static int one_record(void *ud, const char *path, uint64_t offset, uint32_t line
     /* A scan records files by absolute path; these two are no file to open. */
     if (strncmp(path, "s3://", 5) == 0) {
         char why[1400]; /* the message and an S3 URL: a 63-byte bucket, a 1,024-byte key */
+        size_t n = strlen(path);
+        bool zst = n > 4 && strcmp(path + n - 4, ".zst") == 0;
+
         snprintf(why, sizeof(why),
                  "an S3 object, not fetched here: its record is line %u (byte %llu of the "
-                 "decompressed object; aws s3 cp %s - | gzip -dcf)",
-                 line, (unsigned long long)offset, path);
+                 "decompressed object; aws s3 cp %s - | %s -dcf)",
+                 line, (unsigned long long)offset, path, zst ? "zstd" : "gzip");
         warn(e, path, why);
         return CM_OK;
     }

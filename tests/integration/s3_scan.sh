@@ -267,6 +267,13 @@ if command -v zstd >/dev/null; then
     fi
     check "zstd objects: as many findings as the .gz world's" \
         test "$(wc -l <"$T/zlocal.json")" -eq "$(wc -l <"$T/local1.json")"
+    # findings get --evidence does not fetch objects: it says how to read one, with zstd
+    # shellcheck disable=SC2086
+    cm scan $ARGS --endpoint-url "$EP" -q --db "$T/z.db" s3://trail/zst >/dev/null 2>&1
+    ZID=$(jq -r .id "$T/zs3.json" | head -n 1)
+    "$COALMINE" findings get --db "$T/z.db" --evidence "$ZID" >/dev/null 2>"$T/zev.err"
+    check "findings get --evidence on a zstd object: how to read it, with zstd -dcf" \
+        grep -q "s3://trail/zst/.*\.zst - | zstd -dcf)" "$T/zev.err"
 else
     skip "zstd objects" "the zstd command is not installed"
 fi
