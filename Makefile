@@ -172,7 +172,8 @@ FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/core/conf
                           src/core/config_path.c \
                           src/core/config_checks.c src/core/config_secrets.c \
                           src/intel/intel_load.c \
-                          src/source/decode.c src/source/source_file.c
+                          src/source/decode.c src/source/decode_zstd.c \
+                          src/source/source_file.c
 FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c) src/net/net_guard.c src/net/net_url.c \
                                src/core/clock.c
 FUZZ_EXTRA_fuzz_follow_name := src/core/follow_settle.c
