@@ -95,8 +95,7 @@ static int read_file(const char *path, struct cm_buf *raw, struct cm_buf *plain,
         rc = cm_decode(&dec, raw->p, raw->len, plain, &de);
         cm_decoder_finish(&dec);
         if (rc != 0) {
-            snprintf(err, errlen, "--inventory %s: %s: %s", path,
-                     cm_is_zstd(raw->p, raw->len) ? "zstd" : "gzip",
+            snprintf(err, errlen, "--inventory %s: %s: %s", path, dec.outer,
                      rc == CM_E2BIG ? "too large decoded" : de.msg);
             return rc == CM_ENOMEM ? rc : CM_EINVAL;
         }

@@ -69,7 +69,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         if (nested) {
             struct cm_decode_error de;
 
-            r->dec.outer = src->zst ? "zstd" : "gzip"; /* (for its messages) */
+            r->dec.outer = cm_stdin_codec(src); /* (for its messages) */
             rc = cm_decode_nested(&r->dec, &pend, &r->raw, &de);
             if (rc == CM_ENOMEM) {
                 break;

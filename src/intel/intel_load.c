@@ -117,7 +117,7 @@ static int maybe_inflate(const char *path, struct cm_decoder *dec, const char *p
         int rc = cm_decode(dec, p, n, out, &de);
 
         if (rc != 0) {
-            snprintf(err, errlen, "%s: %s: %s", path, cm_is_zstd(p, n) ? "zstd" : "gzip",
+            snprintf(err, errlen, "%s: %s: %s", path, dec->outer,
                      rc == CM_E2BIG ? "larger than 2 GiB inflated" : de.msg);
             return rc == CM_ENOMEM ? rc : CM_EINVAL;
         }

@@ -94,6 +94,8 @@ int cm_decode_zstd(struct cm_decoder *dec, const void *in, size_t n, struct cm_b
  * header too: the blocks before damage come out.
  */
 size_t cm_zstd_next_feed(size_t hint, size_t stuck);
+/* What to give it first at a frame's start: the frame header's first bytes. */
+#define CM_ZSTD_FIRST_FEED 6
 
 /* True when zret, libzstd's return, is the error of such a frame. */
 bool cm_zstd_window_error(size_t zret);

@@ -71,7 +71,7 @@ static int frame(ZSTD_DCtx *z, const unsigned char *in, size_t n, size_t careful
                  struct cm_buf *out, size_t grow, size_t *used, size_t *at, ZSTD_ErrorCode *zcode)
 {
     ZSTD_inBuffer ib = {in, 0, 0};
-    size_t want = 6; /* the frame header's first bytes; then what libzstd asks for */
+    size_t want = CM_ZSTD_FIRST_FEED; /* then what libzstd asks for */
 
     *zcode = ZSTD_error_no_error;
     for (;;) {

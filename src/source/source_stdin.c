@@ -106,8 +106,7 @@ static size_t read_magic(int fd, char *buf, size_t n, size_t cap)
     return n;
 }
 
-/* "gzip" or "zstd": what the stream is, for messages. */
-static const char *codec(const struct cm_stdin *src)
+const char *cm_stdin_codec(const struct cm_stdin *src)
 {
     return src->zst ? "zstd" : "gzip";
 }
@@ -148,7 +147,7 @@ static int next_member(struct cm_stdin *src, int fd, char *err, size_t errlen)
         src->raw_bytes += (uint64_t)got;
     }
     snprintf(err, errlen, "%llu bytes of non-%s data after the %s stream ignored",
-             (unsigned long long)junk, codec(src), codec(src));
+             (unsigned long long)junk, cm_stdin_codec(src), cm_stdin_codec(src));
     src->err_off = src->member_at;
     src->in_off = src->in_len = 0;
     src->eof = 1;
@@ -186,7 +185,7 @@ static int zstd_step(struct cm_stdin *src, struct cm_buf *out, char *err, size_t
         return rc;
     }
     if (src->zwant == 0) {
-        src->zwant = 6; /* a frame header's first bytes */
+        src->zwant = CM_ZSTD_FIRST_FEED;
     }
     /* At the cap, one spare byte tells if more comes. */
     ib.src = src->in + src->in_off;
@@ -256,7 +255,8 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             }
             if (got <= 0) {
                 if (src->packed && src->mid) {
-                    snprintf(err, errlen, "truncated %s stream on standard input", codec(src));
+                    snprintf(err, errlen, "truncated %s stream on standard input",
+                             cm_stdin_codec(src));
                     src->err_off = src->raw_bytes;
                 }
                 src->eof = 1;

@@ -46,6 +46,8 @@ struct cm_stdin {
  */
 int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want, char *err,
                   size_t errlen);
+/* "gzip" or "zstd": what a compressed stream is, for messages. */
+const char *cm_stdin_codec(const struct cm_stdin *src);
 /* Frees the decoder. */
 void cm_stdin_finish(struct cm_stdin *src);
 
