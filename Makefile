@@ -166,7 +166,8 @@ $(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o)
 
 # Targets that also need code from src/ name it here.
 FUZZ_EXTRA_fuzz_decode := src/source/decode.c src/source/decode_zstd.c
-FUZZ_EXTRA_fuzz_parquet := src/source/parquet.c src/source/parquet_meta.c src/source/parquet_page.c \
+FUZZ_EXTRA_fuzz_parquet := src/source/parquet.c src/source/parquet_enc.c src/source/parquet_meta.c \
+                           src/source/parquet_page.c \
                            src/source/snappy.c src/source/thrift.c
 FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/core/config_api.c \
                           src/core/config_path.c \

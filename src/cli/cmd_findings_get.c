@@ -96,7 +96,7 @@ static void parquet_text(struct evidence *e)
     if (!cm_parquet_sniff(e->p, e->len)) {
         return;
     }
-    rc = e->have_dec ? cm_parquet_to_text(e->p, e->len, &e->pq, e->dec.d, NULL, NULL, e->why,
+    rc = e->have_dec ? cm_parquet_to_text(e->p, e->len, &e->pq, e->dec.d, NULL, NULL, NULL, e->why,
                                           sizeof(e->why), &off)
                      : CM_ENOMEM;
     e->p = rc == 0 ? e->pq.p : NULL;

@@ -38,6 +38,7 @@
 #include "source/decode.h"
 #include "source/input.h"
 #include "source/input_s3.h"
+#include "source/parquet.h"
 #include "core/batch.h"
 #include "core/shard.h"
 #include "core/scan_impl.h"
@@ -246,6 +247,8 @@ static void reader_finish(struct reader *r)
     cm_s3_conn_destroy(r->s3c);
     r->s3c = NULL;
     cm_decoder_finish(&r->dec);
+    cm_parquet_mem_free(r->pqmem);
+    r->pqmem = NULL;
     cm_domain_cache_destroy(r->dcache);
     cm_buf_finish(&r->raw);
     cm_buf_finish(&r->data);

@@ -31,6 +31,8 @@
 /* Query names a reader keeps split (about 160 bytes each): more than a VPC's hosts ask. */
 #define DCACHE_SLOTS 1024
 
+struct cm_parquet_mem;
+
 struct unit {
     struct cm_batch *head, *tail;
     size_t n; /* batches in the list */
@@ -79,8 +81,9 @@ struct reader {
     struct cm_cwl cwl; /* the current input's CloudWatch Logs wrapper, unwrapped */
     bool unwrapped;    /* fb is cwl's text: locations map back through cwl */
     struct cm_buf pq;  /* the current input's Parquet rows as flow log text (source/parquet.h) */
-    bool reordered;    /* ... which is the input's records put in time order (scan_order.c) */
-    bool hold;         /* direct path: events are held until the input is parsed */
+    struct cm_parquet_mem *pqmem; /* the Parquet reader's memory, from file to file */
+    bool reordered; /* ... which is the input's records put in time order (scan_order.c) */
+    bool hold;      /* direct path: events are held until the input is parsed */
     struct cm_buf held_bytes; /* the held events' copies, each at a 16-byte boundary */
     struct cm_rec_span *held; /* each held event's time, and its copy's place and size */
     size_t nheld, held_cap;

@@ -34,8 +34,8 @@ int cm_scan_parquet_rows(struct reader *r, uint32_t file_id, const struct cm_par
         /* threaded: the last one's memory went with its rows; a spare one if pooled */
         cm_bufpool_get(&r->s->bufpool, &r->pq);
     }
-    rc = cm_parquet_to_text(r->fb->p, r->fb->len, &r->pq, r->dec.d, on_parquet_damage, &note, why,
-                            sizeof(why), &off);
+    rc = cm_parquet_to_text(r->fb->p, r->fb->len, &r->pq, r->dec.d, &r->pqmem, on_parquet_damage,
+                            &note, why, sizeof(why), &off);
     if (rc == CM_ENOMEM) {
         return rc;
     }

@@ -75,14 +75,18 @@ const char *pq_codec_name(int c);
 /* The hybrid of run-length and bit-packed runs (levels, dictionary indices). */
 struct pq_rle {
     const uint8_t *p, *end;
-    const uint8_t *bits; /* a bit-packed run's data */
+    const uint8_t *bits; /* a bit-packed run's next 8 values */
     uint64_t left;       /* values left in the run */
-    uint64_t bitpos;
-    uint64_t value;    /* a repeated run's value */
-    uint32_t group[8]; /* a bit-packed run's current 8 values */
-    int bw;
+    uint32_t value;      /* a repeated run's value */
+    uint32_t group[8];   /* a bit-packed run's current 8 values */
+    unsigned k;          /* the next of them */
+    int bw;              /* 0..32 */
     bool packed;
 };
+
+void pq_rle_init(struct pq_rle *r, const uint8_t *p, const uint8_t *end, int bw);
+/* The next n values into out; returns how many, fewer where the runs are damaged or end. */
+uint32_t pq_rle_fill(struct pq_rle *r, uint32_t *out, uint32_t n);
 
 /* DELTA_BINARY_PACKED. */
 struct pq_delta {
@@ -95,13 +99,26 @@ struct pq_delta {
     int w;
 };
 
-/* One value: null, or an integer, or bytes (valid until the next call). */
+/* Reads the stream's header at p. Returns 0, CM_ETRUNC or CM_EINVAL. */
+int pq_delta_init(struct pq_delta *d, const uint8_t *p, const uint8_t *end);
+int pq_delta_next(struct pq_delta *d, int64_t *v);
+/* Where the bytes after stream d0 (freshly begun) start: its values all read. */
+int pq_delta_end(const struct pq_delta *d0, const uint8_t **end);
+
+/*
+ * One value: null, or an integer, or bytes. An integer from a dictionary has its
+ * decimal text in s too, written once for the dictionary. Bytes stay valid until
+ * the cursor's next page.
+ */
 struct pq_value {
     bool null;
     int64_t i;
     const char *s;
     uint32_t len;
 };
+
+/* The most values a cursor fills at a time: the rows written together. */
+#define PQ_BATCH 64
 
 /* A column's cursor through a row group's chunk. */
 struct pq_cursor {
@@ -115,6 +132,8 @@ struct pq_cursor {
     struct pq_value *dict;
     uint32_t nd, dcap;
     bool has_dict;
+    struct cm_buf dict_text; /* an integer dictionary's entries as text, once used */
+    bool int_text;           /* it has room for all of them */
     /* the current data page */
     uint64_t n_left; /* values (nulls too) left in it */
     struct pq_rle def;
@@ -123,15 +142,31 @@ struct pq_cursor {
     const uint8_t *vp, *vend; /* PLAIN values; DELTA_*: the byte data */
     struct pq_rle idx;
     struct pq_delta d1, d2;
+    struct cm_buf bytes;                 /* a fill's DELTA_BYTE_ARRAY values */
+    uint32_t lv[PQ_BATCH], ix[PQ_BATCH]; /* a fill's levels and indices */
     struct libdeflate_decompressor *gz;
 };
 
-void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz);
+/* cap: the most bytes of DELTA_BYTE_ARRAY values one fill may hold (the text's cap). */
+void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz, size_t cap);
 /* Starts c on chunk ch of column col in file[0..n). */
 void pq_cursor_start(struct pq_cursor *c, const struct pq_col *col, const struct pq_chunk *ch,
                      const uint8_t *file);
-/* The next value. Returns 0, or CM_EINVAL/CM_EFORMAT with why set; CM_ENOMEM. */
-int pq_cursor_next(struct pq_cursor *c, struct pq_value *v, char *why, size_t cap);
+/*
+ * Sets up the chunk's next data page when the current one is used up (n_left 0).
+ * Returns 0, or CM_EINVAL with why set, CM_ENOMEM.
+ */
+int pq_cursor_page(struct pq_cursor *c, char *why, size_t cap);
+/*
+ * The page's next n values (n <= PQ_BATCH and n <= n_left) into v[0..n), valid until
+ * the next page. Returns 0 with *got n; or CM_EINVAL with why set and *got the values
+ * before the damage; CM_ENOMEM, CM_E2BIG.
+ */
+int pq_cursor_fill(struct pq_cursor *c, struct pq_value *v, uint32_t n, uint32_t *got, char *why,
+                   size_t cap);
 void pq_cursor_free(struct pq_cursor *c);
+
+/* Writes v at o in decimal, returning the end (20 bytes at most). */
+char *pq_put_int(char *o, int64_t v);
 
 #endif

@@ -16,6 +16,8 @@
 #include "source/thrift.h"
 
 #define PAGE_MAX (1024u * 1024 * 1024) /* a page's decompressed size, at most */
+/* An integer dictionary up to this many entries has its text written once. */
+#define DICT_TEXT_MAX (1u << 20)
 
 static int bad(char *why, size_t cap, const char *msg)
 {
@@ -23,199 +25,14 @@ static int bad(char *why, size_t cap, const char *msg)
     return CM_EINVAL;
 }
 
-/* w (0..64) bits at bit pos of p, least significant first. */
-static uint64_t bits_at(const uint8_t *p, uint64_t pos, int w)
-{
-    const uint8_t *b = p + pos / 8;
-    unsigned sh = (unsigned)(pos % 8);
-    uint64_t v;
-    int got;
-
-    if (w == 0) {
-        return 0;
-    }
-    v = (uint64_t)(b[0] >> sh);
-    got = 8 - (int)sh;
-    for (size_t i = 1; got < w; i++, got += 8) {
-        v |= (uint64_t)b[i] << got;
-    }
-    return w < 64 ? v & ((UINT64_C(1) << w) - 1) : v;
-}
-
-static void rle_init(struct pq_rle *r, const uint8_t *p, const uint8_t *end, int bw)
-{
-    memset(r, 0, sizeof(*r));
-    r->p = p;
-    r->end = end;
-    r->bw = bw;
-}
-
-static int rle_next(struct pq_rle *r, uint64_t *v)
-{
-    while (r->left == 0) {
-        uint64_t h;
-        int rc = cm_thrift_varint(&r->p, r->end, &h);
-
-        if (rc != 0) {
-            return rc;
-        }
-        if (h & 1) {
-            uint64_t groups = h >> 1;
-
-            if (groups > (uint64_t)(r->end - r->p) / (r->bw ? (uint64_t)r->bw : 1)) {
-                return CM_ETRUNC;
-            }
-            r->bits = r->p;
-            r->bitpos = 0;
-            r->p += groups * (uint64_t)r->bw;
-            r->left = groups * 8;
-            r->packed = true;
-        } else {
-            size_t nb = (size_t)(r->bw + 7) / 8;
-
-            if ((size_t)(r->end - r->p) < nb) {
-                return CM_ETRUNC;
-            }
-            r->value = 0;
-            for (size_t i = 0; i < nb; i++) {
-                r->value |= (uint64_t)r->p[i] << (8 * i);
-            }
-            r->p += nb;
-            r->left = h >> 1;
-            r->packed = false;
-        }
-    }
-    if (r->packed) {
-        /* 8 values are bw bytes (bw <= 32 here): unpacked together at the first of them */
-        unsigned k = (unsigned)(r->bitpos / (uint64_t)(r->bw ? r->bw : 1)) & 7;
-
-        if (r->bw == 0) {
-            *v = 0;
-        } else {
-            if (k == 0) {
-                const uint8_t *b = r->bits + r->bitpos / 8;
-                uint64_t acc = 0;
-                int have = 0;
-                size_t at = 0;
-                uint32_t mask = r->bw < 32 ? (UINT32_C(1) << r->bw) - 1 : UINT32_MAX;
-
-                for (unsigned j = 0; j < 8; j++) {
-                    while (have < r->bw) {
-                        acc |= (uint64_t)b[at++] << have;
-                        have += 8;
-                    }
-                    r->group[j] = (uint32_t)acc & mask;
-                    acc >>= r->bw;
-                    have -= r->bw;
-                }
-            }
-            *v = r->group[k];
-        }
-        r->bitpos += (uint64_t)r->bw;
-    } else {
-        *v = r->value;
-    }
-    r->left--;
-    return CM_OK;
-}
-
-static int delta_init(struct pq_delta *d, const uint8_t *p, const uint8_t *end)
-{
-    uint64_t block, nmb, total, first;
-    int rc;
-
-    memset(d, 0, sizeof(*d));
-    if ((rc = cm_thrift_varint(&p, end, &block)) != 0 ||
-        (rc = cm_thrift_varint(&p, end, &nmb)) != 0 ||
-        (rc = cm_thrift_varint(&p, end, &total)) != 0 ||
-        (rc = cm_thrift_varint(&p, end, &first)) != 0) {
-        return rc;
-    }
-    if (block == 0 || block > 65536 || nmb == 0 || nmb > 256 || block % nmb != 0 ||
-        (block / nmb) % 8 != 0) {
-        return CM_EINVAL;
-    }
-    d->p = p;
-    d->end = end;
-    d->per_block = (uint32_t)block;
-    d->nmb = (uint32_t)nmb;
-    d->per_mb = (uint32_t)(block / nmb);
-    d->mb_i = d->nmb; /* a block header comes next */
-    d->total = total;
-    d->last = (uint64_t)cm_thrift_unzigzag(first);
-    return CM_OK;
-}
-
-static int delta_next(struct pq_delta *d, int64_t *v)
-{
-    if (d->got >= d->total) {
-        return CM_ETRUNC;
-    }
-    if (d->got++ == 0) {
-        *v = (int64_t)d->last;
-        return CM_OK;
-    }
-    if (d->in_mb == 0) {
-        uint64_t bytes;
-
-        if (d->mb_i == d->nmb) {
-            uint64_t md;
-            int rc = cm_thrift_varint(&d->p, d->end, &md);
-
-            if (rc != 0) {
-                return rc;
-            }
-            d->min_delta = (uint64_t)cm_thrift_unzigzag(md);
-            if ((uint64_t)(d->end - d->p) < d->nmb) {
-                return CM_ETRUNC;
-            }
-            memcpy(d->widths, d->p, d->nmb);
-            d->p += d->nmb;
-            d->mb_i = 0;
-        }
-        d->w = d->widths[d->mb_i++];
-        if (d->w > 64) {
-            return CM_EINVAL;
-        }
-        bytes = (uint64_t)d->per_mb * (uint64_t)d->w / 8;
-        if (bytes > (uint64_t)(d->end - d->p)) {
-            return CM_ETRUNC;
-        }
-        d->mb = d->p;
-        d->p += bytes;
-        d->bitpos = 0;
-        d->in_mb = d->per_mb;
-    }
-    d->last += d->min_delta + bits_at(d->mb, d->bitpos, d->w);
-    d->bitpos += (uint64_t)d->w;
-    d->in_mb--;
-    *v = (int64_t)d->last;
-    return CM_OK;
-}
-
-/* Where the bytes after delta stream d (freshly begun) start: its values all read. */
-static int delta_end(const struct pq_delta *d0, const uint8_t **end)
-{
-    struct pq_delta d = *d0;
-    int64_t v;
-
-    while (d.got < d.total) {
-        int rc = delta_next(&d, &v);
-
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    *end = d.p;
-    return CM_OK;
-}
-
-void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz)
+void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz, size_t cap)
 {
     memset(c, 0, sizeof(*c));
     cm_buf_init(&c->page, PAGE_MAX);
     cm_buf_init(&c->dict_page, PAGE_MAX);
     cm_buf_init(&c->prev, PAGE_MAX);
+    cm_buf_init(&c->dict_text, DICT_TEXT_MAX * 20);
+    cm_buf_init(&c->bytes, cap);
     c->gz = gz;
 }
 
@@ -229,6 +46,7 @@ void pq_cursor_start(struct pq_cursor *c, const struct pq_col *col, const struct
     c->end = c->p + ch->size;
     c->left = ch->values;
     c->has_dict = false;
+    c->int_text = false;
     c->nd = 0;
     c->n_left = 0;
 }
@@ -238,6 +56,8 @@ void pq_cursor_free(struct pq_cursor *c)
     cm_buf_finish(&c->page);
     cm_buf_finish(&c->dict_page);
     cm_buf_finish(&c->prev);
+    cm_buf_finish(&c->dict_text);
+    cm_buf_finish(&c->bytes);
     cm_free(c->dict);
     memset(c, 0, sizeof(*c));
 }
@@ -304,6 +124,23 @@ static int inflate_page(struct pq_cursor *c, int codec, const uint8_t *in, size_
     return CM_OK;
 }
 
+/*
+ * Bytes that would split or end a line of the text (a space, a control) become '?',
+ * in the cursor's own copy of the page, so that the line keeps its fields and the
+ * flow parser rejects the field for what it is. A dictionary's entries are cleaned
+ * once, however many rows use them.
+ */
+static void clean(char *p, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        unsigned char ch = (unsigned char)p[k];
+
+        if (ch <= ' ' || ch == 0x7f) {
+            p[k] = '?';
+        }
+    }
+}
+
 /* One PLAIN value from *pp..end. */
 static int plain_value(const struct pq_col *col, const uint8_t **pp, const uint8_t *end,
                        struct pq_value *v)
@@ -357,10 +194,24 @@ static int read_dict(struct pq_cursor *c, int64_t count, char *why, size_t cap)
         if (plain_value(c->col, &p, end, &v) != 0) {
             return bad(why, cap, "Parquet dictionary page cut short");
         }
+        if (v.s != NULL) {
+            clean(c->dict_page.p + (v.s - c->dict_page.p), v.len);
+        }
         c->dict[i] = v;
     }
     c->nd = (uint32_t)count;
     c->has_dict = true;
+    cm_buf_reset(&c->dict_text);
+    c->int_text = c->col->type != PQ_BYTE_ARRAY && c->nd <= DICT_TEXT_MAX;
+    if (c->int_text) {
+        /* room for every entry's text, written the first time a row uses it (fill_values):
+         * the buffer does not move, so the text is where the entries point */
+        int rc = cm_buf_reserve(&c->dict_text, (size_t)c->nd * 20 + 1);
+
+        if (rc != 0) {
+            return rc;
+        }
+    }
     return CM_OK;
 }
 
@@ -389,20 +240,20 @@ static int begin_values(struct pq_cursor *c, int enc, const uint8_t *p, const ui
         if (p<end && * p> 32) {
             return bad(why, cap, "Parquet dictionary indices wider than 32 bits");
         }
-        rle_init(&c->idx, p < end ? p + 1 : p, end, p < end ? *p : 0);
+        pq_rle_init(&c->idx, p < end ? p + 1 : p, end, p < end ? *p : 0);
         return CM_OK;
     case PQ_DELTA_BINARY_PACKED:
         if (col->type == PQ_BYTE_ARRAY) {
             break;
         }
-        return delta_init(&c->d1, p, end) == 0
+        return pq_delta_init(&c->d1, p, end) == 0
                    ? CM_OK
                    : bad(why, cap, "Parquet DELTA_BINARY_PACKED header damaged");
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
         if (col->type != PQ_BYTE_ARRAY) {
             break;
         }
-        if (delta_init(&c->d1, p, end) != 0 || delta_end(&c->d1, &c->vp) != 0) {
+        if (pq_delta_init(&c->d1, p, end) != 0 || pq_delta_end(&c->d1, &c->vp) != 0) {
             return bad(why, cap, "Parquet DELTA_LENGTH_BYTE_ARRAY lengths damaged");
         }
         return CM_OK;
@@ -410,8 +261,8 @@ static int begin_values(struct pq_cursor *c, int enc, const uint8_t *p, const ui
         if (col->type != PQ_BYTE_ARRAY) {
             break;
         }
-        if (delta_init(&c->d1, p, end) != 0 || delta_end(&c->d1, &q) != 0 ||
-            delta_init(&c->d2, q, end) != 0 || delta_end(&c->d2, &c->vp) != 0) {
+        if (pq_delta_init(&c->d1, p, end) != 0 || pq_delta_end(&c->d1, &q) != 0 ||
+            pq_delta_init(&c->d2, q, end) != 0 || pq_delta_end(&c->d2, &c->vp) != 0) {
             return bad(why, cap, "Parquet DELTA_BYTE_ARRAY lengths damaged");
         }
         cm_buf_reset(&c->prev);
@@ -551,7 +402,7 @@ static int next_page(struct pq_cursor *c, char *why, size_t cap)
                 if (len > (uint64_t)(end - p - 4)) {
                     return bad(why, cap, "Parquet definition levels longer than their page");
                 }
-                rle_init(&c->def, p + 4, p + 4 + len, 1);
+                pq_rle_init(&c->def, p + 4, p + 4 + len, 1);
                 p += 4 + len;
             }
             return begin_values(c, (int)enc, p, end, why, cap);
@@ -564,7 +415,7 @@ static int next_page(struct pq_cursor *c, char *why, size_t cap)
             return bad(why, cap, "Parquet definition levels longer than their page");
         }
         if (c->levels) {
-            rle_init(&c->def, body, body + dl_len, 1);
+            pq_rle_init(&c->def, body, body + dl_len, 1);
         }
         rc = inflate_page(c, compressed ? c->ch.codec : PQ_UNCOMPRESSED, body + dl_len,
                           (size_t)(csize - dl_len), (size_t)(usize - dl_len), &c->page, why, cap);
@@ -576,72 +427,152 @@ static int next_page(struct pq_cursor *c, char *why, size_t cap)
     }
 }
 
-int pq_cursor_next(struct pq_cursor *c, struct pq_value *v, char *why, size_t cap)
+int pq_cursor_page(struct pq_cursor *c, char *why, size_t cap)
+{
+    return c->n_left > 0 ? CM_OK : next_page(c, why, cap);
+}
+
+/* Values [0..ok) not null of the current page's encoding into v; *got: those before damage. */
+static int fill_values(struct pq_cursor *c, struct pq_value *v, uint32_t ok, uint32_t *got,
+                       char *why, size_t cap)
 {
     const struct pq_col *col = c->col;
-    uint64_t x;
+    uint32_t i = 0;
     int64_t a, b;
-    int rc;
+    int rc = CM_OK;
 
-    if (c->n_left == 0 && (rc = next_page(c, why, cap)) != 0) {
-        return rc;
-    }
-    c->n_left--;
-    v->null = false;
-    v->i = 0;
-    v->s = NULL;
-    v->len = 0;
-    if (c->levels) {
-        if (rle_next(&c->def, &x) != 0 || x > 1) {
-            return bad(why, cap, "Parquet definition levels damaged");
-        }
-        if (x == 0) {
-            v->null = true;
-            return CM_OK;
-        }
-    }
     switch (c->enc) {
     case PQ_PLAIN:
-        if (plain_value(col, &c->vp, c->vend, v) != 0) {
-            return bad(why, cap, "Parquet PLAIN values cut short");
+        for (; i < ok; i++) {
+            if (v[i].null) {
+                continue;
+            }
+            if (plain_value(col, &c->vp, c->vend, &v[i]) != 0) {
+                rc = bad(why, cap, "Parquet PLAIN values cut short");
+                break;
+            }
+            if (v[i].s != NULL) {
+                clean(c->page.p + (v[i].s - c->page.p), v[i].len);
+            }
         }
-        return CM_OK;
+        break;
     case PQ_PLAIN_DICTIONARY:
-    case PQ_RLE_DICTIONARY:
-        if (rle_next(&c->idx, &x) != 0 || x >= c->nd) {
-            return bad(why, cap, "Parquet dictionary index damaged or past the dictionary");
+    case PQ_RLE_DICTIONARY: {
+        uint32_t nn = 0, m, q = 0;
+        struct pq_value *e;
+
+        for (uint32_t j = 0; j < ok; j++) {
+            nn += !v[j].null;
         }
-        *v = c->dict[x];
-        return CM_OK;
-    case PQ_DELTA_BINARY_PACKED:
-        if (delta_next(&c->d1, &a) != 0) {
-            return bad(why, cap, "Parquet DELTA_BINARY_PACKED values damaged");
+        m = pq_rle_fill(&c->idx, c->ix, nn);
+        for (; i < ok; i++) {
+            if (v[i].null) {
+                continue;
+            }
+            if (q >= m || c->ix[q] >= c->nd) {
+                rc = bad(why, cap, "Parquet dictionary index damaged or past the dictionary");
+                break;
+            }
+            e = &c->dict[c->ix[q++]];
+            if (e->s == NULL && c->int_text) {
+                char *o = c->dict_text.p + c->dict_text.len;
+
+                e->s = o;
+                e->len = (uint32_t)(pq_put_int(o, e->i) - o);
+                c->dict_text.len += e->len;
+            }
+            v[i] = *e;
         }
-        v->i = col->type == PQ_INT32 ? (int32_t)(uint32_t)(uint64_t)a : a;
-        return CM_OK;
-    case PQ_DELTA_LENGTH_BYTE_ARRAY:
-        if (delta_next(&c->d1, &a) != 0 || a < 0 || a > c->vend - c->vp) {
-            return bad(why, cap, "Parquet DELTA_LENGTH_BYTE_ARRAY values damaged");
-        }
-        v->s = (const char *)c->vp;
-        v->len = (uint32_t)a;
-        c->vp += a;
-        return CM_OK;
-    case PQ_DELTA_BYTE_ARRAY:
-        /* a: the length of the previous value kept, b: the new suffix's */
-        if (delta_next(&c->d1, &a) != 0 || delta_next(&c->d2, &b) != 0 || a < 0 || b < 0 ||
-            (uint64_t)a > c->prev.len || b > c->vend - c->vp) {
-            return bad(why, cap, "Parquet DELTA_BYTE_ARRAY values damaged");
-        }
-        c->prev.len = (size_t)a;
-        if ((rc = cm_buf_append(&c->prev, c->vp, (size_t)b)) != 0) {
-            return rc;
-        }
-        c->vp += b;
-        v->s = c->prev.p;
-        v->len = (uint32_t)c->prev.len;
-        return CM_OK;
-    default:
-        return bad(why, cap, "Parquet values in an unknown encoding");
+        break;
     }
+    case PQ_DELTA_BINARY_PACKED:
+        for (; i < ok; i++) {
+            if (v[i].null) {
+                continue;
+            }
+            if (pq_delta_next(&c->d1, &a) != 0) {
+                rc = bad(why, cap, "Parquet DELTA_BINARY_PACKED values damaged");
+                break;
+            }
+            v[i].i = col->type == PQ_INT32 ? (int32_t)(uint32_t)(uint64_t)a : a;
+        }
+        break;
+    case PQ_DELTA_LENGTH_BYTE_ARRAY:
+        for (; i < ok; i++) {
+            if (v[i].null) {
+                continue;
+            }
+            if (pq_delta_next(&c->d1, &a) != 0 || a < 0 || a > c->vend - c->vp) {
+                rc = bad(why, cap, "Parquet DELTA_LENGTH_BYTE_ARRAY values damaged");
+                break;
+            }
+            v[i].s = (const char *)c->vp;
+            v[i].len = (uint32_t)a;
+            clean(c->page.p + (v[i].s - c->page.p), v[i].len);
+            c->vp += a;
+        }
+        break;
+    case PQ_DELTA_BYTE_ARRAY:
+        /* each value is the previous one's first a bytes and b new ones: kept in c->bytes,
+         * at offsets until the fill is done (the buffer may move) */
+        cm_buf_reset(&c->bytes);
+        for (; i < ok; i++) {
+            if (v[i].null) {
+                continue;
+            }
+            if (pq_delta_next(&c->d1, &a) != 0 || pq_delta_next(&c->d2, &b) != 0 || a < 0 ||
+                b < 0 || (uint64_t)a > c->prev.len || b > c->vend - c->vp) {
+                rc = bad(why, cap, "Parquet DELTA_BYTE_ARRAY values damaged");
+                break;
+            }
+            c->prev.len = (size_t)a;
+            if (cm_buf_append(&c->prev, c->vp, (size_t)b) != 0) {
+                rc = bad(why, cap, "Parquet DELTA_BYTE_ARRAY value larger than a page");
+                break;
+            }
+            c->vp += b;
+            v[i].i = (int64_t)c->bytes.len;
+            v[i].len = (uint32_t)c->prev.len;
+            if ((rc = cm_buf_append(&c->bytes, c->prev.p, c->prev.len)) != 0) {
+                break; /* CM_ENOMEM, or CM_E2BIG: more than the text may hold */
+            }
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (!v[j].null) {
+                clean(c->bytes.p + v[j].i, v[j].len);
+                v[j].s = c->bytes.p + v[j].i;
+            }
+        }
+        break;
+    default:
+        rc = bad(why, cap, "Parquet values in an unknown encoding");
+        break;
+    }
+    *got = i;
+    return rc;
+}
+
+int pq_cursor_fill(struct pq_cursor *c, struct pq_value *v, uint32_t n, uint32_t *got, char *why,
+                   size_t cap)
+{
+    uint32_t ok = n, vals;
+    int rc;
+
+    c->n_left -= n;
+    memset(v, 0, (size_t)n * sizeof(*v));
+    if (c->levels) {
+        /* a value's level comes before its value: damage in the levels at value ok
+         * counts only once the values before it are read */
+        uint32_t m = pq_rle_fill(&c->def, c->lv, n);
+
+        for (ok = 0; ok < m && c->lv[ok] <= 1; ok++) {
+            v[ok].null = c->lv[ok] == 0;
+        }
+    }
+    if ((rc = fill_values(c, v, ok, &vals, why, cap)) != 0) {
+        *got = vals;
+        return rc;
+    }
+    *got = ok;
+    return ok == n ? CM_OK : bad(why, cap, "Parquet definition levels damaged");
 }

@@ -248,7 +248,7 @@ static int parquet_first_time(int fd, int64_t *ms)
     if ((rc = cm_read_fd(fd, &raw, (size_t)st.st_size)) != 0) {
         goto out;
     }
-    rc = cm_parquet_to_text(raw.p, raw.len, &text, gz, NULL, NULL, why, sizeof(why), &off);
+    rc = cm_parquet_to_text(raw.p, raw.len, &text, gz, NULL, NULL, NULL, why, sizeof(why), &off);
     if (rc == 0) {
         rc = first_record_time(text.p, text.len, NULL, ms);
     } else if (rc != CM_ENOMEM) {

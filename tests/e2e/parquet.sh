@@ -52,6 +52,23 @@ for f in flows-snappy-dict-v1 flows-gzip-plain-v1 flows-uncompressed-dict-v2 \
     fi
 done
 
+# More rows than a batch, in pages that end at other rows in every column: flows-156.log.
+rm -rf "$T/t156"
+mkdir -p "$T/t156/$K"
+cp "$F/flows-156.log" "$T/t156/$K/$NAME.log"
+scan t156 "$T/t156"
+check "flows-156.log (text): 156 flow records, a finding" \
+    test "$(jget "$T/t156.st" records.vpcflow) $(summary t156 | wc -l)" = "156 1"
+for f in flows-156-snappy-pages-v1 flows-156-delta-pages-v2; do
+    rm -rf "$T/one"
+    mkdir -p "$T/one/$K"
+    cp "$F/$f.parquet" "$T/one/$K/$NAME.log.parquet"
+    scan "$f" "$T/one"
+    check "$f: exit 0, 156 flow records, no reject, the text form's findings" \
+        test "$(cat "$T/$f.rc") $(jget "$T/$f.st" records.vpcflow) $(jget "$T/$f.st" rejected.files) $(summary "$f" | tr '\t\n' '  ')" \
+        = "0 156 0 $(summary t156 | tr '\t\n' '  ')"
+done
+
 scan gz "$T/gz"
 check "gzipped (.log.parquet.gz): 12 flow records and the same findings" \
     test "$(jget "$T/gz.st" records.vpcflow) $(summary gz)" = "12 $(summary text)"

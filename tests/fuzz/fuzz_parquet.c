@@ -6,7 +6,9 @@
  * reported must name rows. The first byte picks the mode: 's' hands the rest
  * to the Snappy decompressor alone (its output must be exactly the length it
  * declares); anything else is a Parquet file, whose flow text then goes
- * through the flow log parser as the scan's would.
+ * through the flow log parser as the scan's would. Each file is read twice, with
+ * memory of its own and with the memory kept from the inputs before it, which
+ * must give the same text and the same damage.
  */
 #include <libdeflate.h>
 #include <stdint.h>
@@ -30,10 +32,20 @@
         }                                                                                          \
     } while (0)
 
+/* The damage reported, summed up so that two conversions can be compared. */
+struct damages {
+    unsigned n;
+    uint64_t rows, sum;
+};
+
 static void on_damage(void *ud, const struct cm_parquet_damage *d)
 {
-    (void)ud;
+    struct damages *ds = ud;
+
     check(d->rows > 0 && d->line >= 2 && d->msg[0] != '\0');
+    ds->n++;
+    ds->rows += d->rows;
+    ds->sum = ds->sum * 31 + d->offset * 7 + d->line + strlen(d->msg);
 }
 
 static int on_event(void *ud, struct cm_event *ev)
@@ -78,10 +90,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct libdeflate_decompressor *gz;
-    struct cm_buf out;
-    char why[200];
-    uint64_t off = 0;
-    int rc;
+    /* kept from input to input, as a scan's reader keeps it from file to file */
+    static struct cm_parquet_mem *keep;
+    struct damages ds = {0}, ds2 = {0};
+    struct cm_buf out, out2;
+    char why[200], why2[200];
+    uint64_t off = 0, off2 = 0;
+    int rc, rc2;
 
     if (size > 0 && data[0] == 's') {
         snappy(data + 1, size - 1);
@@ -92,7 +107,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(gz != NULL);
     }
     cm_buf_init(&out, CAP);
-    rc = cm_parquet_to_text(data, size, &out, gz, on_damage, NULL, why, sizeof(why), &off);
+    cm_buf_init(&out2, CAP);
+    rc = cm_parquet_to_text(data, size, &out, gz, NULL, on_damage, &ds, why, sizeof(why), &off);
+    /* memory a reader kept from other files changes nothing */
+    rc2 = cm_parquet_to_text(data, size, &out2, gz, &keep, on_damage, &ds2, why2, sizeof(why2),
+                             &off2);
+    check(rc == rc2 && out.len == out2.len &&
+          (out.len == 0 || memcmp(out.p, out2.p, out.len) == 0));
+    check(ds.n == ds2.n && ds.rows == ds2.rows && ds.sum == ds2.sum);
+    check(rc != CM_EFORMAT || (off == off2 && strcmp(why, why2) == 0));
+    cm_buf_finish(&out2);
     if (rc == CM_EFORMAT) {
         check(why[0] != '\0' && off <= size);
     }

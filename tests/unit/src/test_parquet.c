@@ -82,7 +82,7 @@ static int convert(const char *in, size_t n, struct cm_buf *out, struct damages 
         gz = libdeflate_alloc_decompressor();
         assert_non_null(gz);
     }
-    rc = cm_parquet_to_text(in, n, out, gz, on_damage, ds, why, cap, &off);
+    rc = cm_parquet_to_text(in, n, out, gz, NULL, on_damage, ds, why, cap, &off);
     if (rc == CM_EFORMAT) {
         assert_true(off <= n);
         assert_true(why[0] != '\0');
@@ -125,6 +125,233 @@ static void test_fixtures_give_the_text(void **state)
         free(in);
     }
     free(text);
+}
+
+/* More rows than a batch (PQ_BATCH), in pages of a few rows that end at other rows in
+ * every column, with nulls, a dictionary that falls back to PLAIN, and the DELTA ones. */
+static const char *const paged[] = {
+    "flows-156-snappy-pages-v1.parquet",
+    "flows-156-delta-pages-v2.parquet",
+};
+
+static void test_paged_fixtures_give_the_text(void **state)
+{
+    size_t tn;
+    char *text = slurp(DIR "flows-156.log", &tn);
+
+    (void)state;
+    assert_int_equal(tn > 0 && text[tn - 1] == '\n', 1);
+    for (size_t i = 0; i < sizeof(paged) / sizeof(paged[0]); i++) {
+        char path[256], why[200] = "";
+        struct damages ds = {0};
+        struct cm_buf out;
+        size_t n;
+        char *in;
+
+        snprintf(path, sizeof(path), DIR "%s", paged[i]);
+        in = slurp(path, &n);
+        cm_buf_init(&out, 0);
+        assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), 0);
+        assert_int_equal(ds.n, 0);
+        assert_int_equal(count_lines(&out), 157);
+        assert_int_equal(out.len, tn);
+        assert_memory_equal(out.p, text, tn);
+        cm_buf_finish(&out);
+        free(in);
+    }
+    free(text);
+}
+
+/*
+ * One reader's memory kept from file to file, as a scan keeps it: every fixture in
+ * turn, a damaged one and a refused one among them, then all again in the other order,
+ * each must give what it gives with memory of its own.
+ */
+static void test_memory_kept_between_files(void **state)
+{
+    static const char *const files[] = {
+        "flows-156-snappy-pages-v1.parquet",
+        "flows-snappy-dict-v1.parquet",
+        "flows-gzip-rg3.parquet",
+        "flows-156-delta-pages-v2.parquet",
+        "flows-brotli.parquet",
+        "flows-gzip-plain-v1.parquet",
+        "flows-uncompressed-dict-v2.parquet",
+        "flows-snappy-delta-v2.parquet",
+        "flows-zstd.parquet",
+    };
+    const size_t nf = sizeof(files) / sizeof(files[0]);
+    struct libdeflate_decompressor *gz = libdeflate_alloc_decompressor();
+    struct cm_parquet_mem *keep = NULL;
+
+    (void)state;
+    assert_non_null(gz);
+    for (size_t round = 0; round < 2 * nf; round++) {
+        size_t f = round < nf ? round : 2 * nf - 1 - round, n;
+        char path[256], why[200] = "", why2[200] = "";
+        struct damages ds = {0}, ds2 = {0};
+        struct cm_buf out, out2;
+        uint64_t off = 0, off2 = 0;
+        char *in;
+        int rc, rc2;
+
+        snprintf(path, sizeof(path), DIR "%s", files[f]);
+        in = slurp(path, &n);
+        if (strcmp(files[f], "flows-gzip-rg3.parquet") == 0) {
+            memset(in + n / 3, 0xa5, 64); /* inside a row group's pages */
+        }
+        cm_buf_init(&out, 0);
+        cm_buf_init(&out2, 0);
+        rc = cm_parquet_to_text(in, n, &out, gz, NULL, on_damage, &ds, why, sizeof(why), &off);
+        rc2 =
+            cm_parquet_to_text(in, n, &out2, gz, &keep, on_damage, &ds2, why2, sizeof(why2), &off2);
+        assert_non_null(keep);
+        assert_int_equal(rc, rc2);
+        assert_int_equal(rc, strcmp(files[f], "flows-brotli.parquet") == 0 ? CM_EFORMAT : 0);
+        assert_int_equal(out.len, out2.len);
+        assert_memory_equal(out.p, out2.p, out.len);
+        assert_int_equal(ds.n, ds2.n);
+        assert_int_equal(ds.rows, ds2.rows);
+        if (ds.n > 0) {
+            assert_string_equal(ds.last.msg, ds2.last.msg);
+            assert_int_equal(ds.last.line, ds2.last.line);
+        }
+        assert_string_equal(why, why2);
+        assert_int_equal(off, off2);
+        cm_buf_finish(&out);
+        cm_buf_finish(&out2);
+        free(in);
+    }
+    cm_parquet_mem_free(keep);
+    libdeflate_free_decompressor(gz);
+}
+
+/* Replaces every "from" in in[0..n) by "to" (the same length); returns how many. */
+static int replace_all(char *in, size_t n, const char *from, const char *to)
+{
+    size_t k = strlen(from);
+    int hits = 0;
+
+    for (size_t i = 0; i + k <= n; i++) {
+        if (memcmp(in + i, from, k) == 0) {
+            memcpy(in + i, to, k);
+            hits++;
+        }
+    }
+    return hits;
+}
+
+/*
+ * A value's space or control byte would split or end its line: it is written as '?',
+ * from a dictionary entry (cleaned once, used by every row) and from a DELTA_BYTE_ARRAY
+ * page, so the line keeps its 29 fields.
+ */
+static void test_control_bytes_become_question_marks(void **state)
+{
+    char why[200] = "", *text;
+    struct damages ds = {0};
+    struct cm_buf out;
+    size_t n, tn;
+    char *in = slurp(DIR "flows-uncompressed-dict-v2.parquet", &n);
+
+    (void)state;
+    text = slurp(DIR "flows.log", &tn);
+    /* the dictionary's one ACCEPT, in the uncompressed page */
+    assert_int_equal(replace_all(in, n, "ACCEPT", "AC\x01 \x7fT"), 1);
+    assert_int_equal(replace_all(text, tn, "ACCEPT", "AC???T"), 7);
+    cm_buf_init(&out, 0);
+    assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), 0);
+    assert_int_equal(out.len, tn);
+    assert_memory_equal(out.p, text, tn);
+    free(in);
+    free(text);
+
+    in = slurp(DIR "flows-156-delta-pages-v2.parquet", &n);
+    assert_true(replace_all(in, n, "use1-az4", "use1\naz4") > 0);
+    assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), 0);
+    assert_int_equal(ds.n, 0);
+    assert_int_equal(count_lines(&out), 157);
+    assert_non_null(strstr(out.p, " use1?az4 "));
+    assert_null(strstr(out.p, "use1-az4"));
+    for (const char *l = out.p; *l != '\0'; l = strchr(l, '\n') + 1) {
+        int fields = 1;
+
+        for (const char *c = l; *c != '\n'; c++) {
+            fields += *c == ' ';
+        }
+        assert_int_equal(fields, 29);
+    }
+    cm_buf_finish(&out);
+    free(in);
+}
+
+/* The decimal writer, at its edges. */
+static void test_put_int(void **state)
+{
+    static const struct {
+        int64_t v;
+        const char *s;
+    } cases[] = {
+        {0, "0"},
+        {9, "9"},
+        {10, "10"},
+        {99, "99"},
+        {100, "100"},
+        {-1, "-1"},
+        {-10, "-10"},
+        {1767571200, "1767571200"},
+        {INT64_MAX, "9223372036854775807"},
+        {INT64_MIN, "-9223372036854775808"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[32];
+        char *e = pq_put_int(buf, cases[i].v);
+
+        *e = '\0';
+        assert_string_equal(buf, cases[i].s);
+    }
+}
+
+/*
+ * The run-length / bit-packed hybrid, made by hand: a run of five 6s, a bit-packed run
+ * of 0..7 (3 bits each), then one that claims two groups and has one. Read whole and in
+ * pieces of every size, the same values; the cut run gives nothing past its start.
+ */
+static void test_rle_fill(void **state)
+{
+    uint8_t buf[16];
+    size_t k = 0;
+    uint64_t bits = 0;
+    const uint32_t want[] = {6, 6, 6, 6, 6, 0, 1, 2, 3, 4, 5, 6, 7};
+
+    (void)state;
+    buf[k++] = 5 << 1;     /* repeated run: 5 values */
+    buf[k++] = 6;          /* of 6, in (3 + 7) / 8 = 1 byte */
+    buf[k++] = 1 << 1 | 1; /* bit-packed: 1 group of 8 */
+    for (uint64_t v = 0; v < 8; v++) {
+        bits |= v << (3 * v);
+    }
+    buf[k++] = (uint8_t)bits;
+    buf[k++] = (uint8_t)(bits >> 8);
+    buf[k++] = (uint8_t)(bits >> 16);
+    buf[k++] = 2 << 1 | 1; /* claims 2 groups (6 bytes), has 3 */
+    buf[k++] = 0xff;
+    buf[k++] = 0xff;
+    buf[k++] = 0xff;
+    for (uint32_t piece = 1; piece <= 14; piece++) {
+        struct pq_rle r;
+        uint32_t got[32], n = 0, m;
+
+        pq_rle_init(&r, buf, buf + k, 3);
+        do {
+            m = pq_rle_fill(&r, got + n, piece);
+            n += m;
+        } while (m == piece && n < 20);
+        assert_int_equal(n, 13);
+        assert_memory_equal(got, want, sizeof(want));
+    }
 }
 
 static void test_brotli_is_named(void **state)
@@ -487,6 +714,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixtures_give_the_text),
+        cmocka_unit_test(test_paged_fixtures_give_the_text),
+        cmocka_unit_test(test_memory_kept_between_files),
+        cmocka_unit_test(test_control_bytes_become_question_marks),
+        cmocka_unit_test(test_put_int),
+        cmocka_unit_test(test_rle_fill),
         cmocka_unit_test(test_brotli_is_named),
         cmocka_unit_test(test_not_parquet),
         cmocka_unit_test(test_damaged_row_group),
