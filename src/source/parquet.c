@@ -117,7 +117,8 @@ static int write_group(const struct pq_meta *m, uint32_t g, const uint8_t *in,
         uint32_t cols = m->nout, bad_row = UINT32_MAX, bad_col = 0, got;
 
         for (uint32_t j = 0; j < m->nout; j++) {
-            if ((rc = pq_cursor_page(&cur[j], why, sizeof(why))) == CM_ENOMEM) {
+            rc = pq_cursor_page(&cur[j], why, sizeof(why));
+            if (rc == CM_ENOMEM || rc == CM_E2BIG) {
                 return rc;
             }
             if (rc != 0) {

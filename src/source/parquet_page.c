@@ -28,10 +28,11 @@ static int bad(char *why, size_t cap, const char *msg)
 void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz, size_t cap)
 {
     memset(c, 0, sizeof(*c));
-    cm_buf_init(&c->page, PAGE_MAX);
-    cm_buf_init(&c->dict_page, PAGE_MAX);
+    /* a page and its NUL: only memory can fail them, never the cap */
+    cm_buf_init(&c->page, (size_t)PAGE_MAX + 1);
+    cm_buf_init(&c->dict_page, (size_t)PAGE_MAX + 1);
     cm_buf_init(&c->prev, PAGE_MAX);
-    cm_buf_init(&c->dict_text, DICT_TEXT_MAX * 20);
+    cm_buf_init(&c->dict_text, (size_t)DICT_TEXT_MAX * 20 + 1);
     cm_buf_init(&c->bytes, cap);
     c->gz = gz;
 }
