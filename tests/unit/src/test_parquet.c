@@ -100,20 +100,24 @@ static size_t count_lines(const struct cm_buf *b)
     return k;
 }
 
-static void test_fixtures_give_the_text(void **state)
+/* Each of files[0..nf) gives text_name's text, byte for byte, and no damage. */
+static void files_give_the_text(const char *text_name, const char *const *files, size_t nf)
 {
     size_t tn;
-    char *text = slurp(DIR "flows.log", &tn);
+    char path[256];
+    char *text;
 
-    (void)state;
-    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-        char path[256], why[200] = "";
+    snprintf(path, sizeof(path), DIR "%s", text_name);
+    text = slurp(path, &tn);
+    assert_true(tn > 0 && text[tn - 1] == '\n');
+    for (size_t i = 0; i < nf; i++) {
+        char why[200] = "";
         struct damages ds = {0};
         struct cm_buf out;
         size_t n;
         char *in;
 
-        snprintf(path, sizeof(path), DIR "%s", same[i]);
+        snprintf(path, sizeof(path), DIR "%s", files[i]);
         in = slurp(path, &n);
         assert_true(cm_parquet_sniff(in, n));
         cm_buf_init(&out, 0);
@@ -127,39 +131,24 @@ static void test_fixtures_give_the_text(void **state)
     free(text);
 }
 
-/* More rows than a batch (PQ_BATCH), in pages of a few rows that end at other rows in
- * every column, with nulls, a dictionary that falls back to PLAIN, and the DELTA ones. */
-static const char *const paged[] = {
-    "flows-156-snappy-pages-v1.parquet",
-    "flows-156-delta-pages-v2.parquet",
-};
+static void test_fixtures_give_the_text(void **state)
+{
+    (void)state;
+    files_give_the_text("flows.log", same, sizeof(same) / sizeof(same[0]));
+}
 
+/* More rows than a batch (PQ_BATCH: 157 lines), in pages of a few rows that end at other
+ * rows in every column, with nulls, a dictionary that falls back to PLAIN, and the DELTA
+ * ones. */
 static void test_paged_fixtures_give_the_text(void **state)
 {
-    size_t tn;
-    char *text = slurp(DIR "flows-156.log", &tn);
+    static const char *const paged[] = {
+        "flows-156-snappy-pages-v1.parquet",
+        "flows-156-delta-pages-v2.parquet",
+    };
 
     (void)state;
-    assert_int_equal(tn > 0 && text[tn - 1] == '\n', 1);
-    for (size_t i = 0; i < sizeof(paged) / sizeof(paged[0]); i++) {
-        char path[256], why[200] = "";
-        struct damages ds = {0};
-        struct cm_buf out;
-        size_t n;
-        char *in;
-
-        snprintf(path, sizeof(path), DIR "%s", paged[i]);
-        in = slurp(path, &n);
-        cm_buf_init(&out, 0);
-        assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), 0);
-        assert_int_equal(ds.n, 0);
-        assert_int_equal(count_lines(&out), 157);
-        assert_int_equal(out.len, tn);
-        assert_memory_equal(out.p, text, tn);
-        cm_buf_finish(&out);
-        free(in);
-    }
-    free(text);
+    files_give_the_text("flows-156.log", paged, sizeof(paged) / sizeof(paged[0]));
 }
 
 /*
