@@ -10,8 +10,11 @@
  * so last_seen(X) <= newest then <= last_seen(Y) + lag(Y). With slack >= the
  * largest lag among live entries, once the scan meets an entry last seen at
  * or after cut + slack, every later entry is at or after cut: the scan can
- * stop. Lags are kept as a count per power-of-two class, so slack is O(1) to
- * read and falls back when the late entries leave.
+ * stop. Lags are kept as a count per power-of-two class, and per class the
+ * largest lag it took since it was last empty, so slack is O(1) to read, is
+ * the largest lag itself rather than the next power of two (a scan of a table
+ * whose entries lag by up to 10 minutes stops 10 minutes past the cut, not
+ * 17.5), and falls back when the late entries leave.
  */
 #include "detect/state.h"
 
@@ -44,6 +47,7 @@ struct cm_state {
     void *evict_ud;
     uint64_t lag_mask;           /* bit c set when class c (1..63) has entries */
     uint64_t lag_count[NCLASS];  /* live entries per lag class */
+    uint64_t lag_max[NCLASS];    /* the largest lag of each since it was last empty */
     struct cm_state_stats stats; /* entries and bytes kept current */
 };
 
@@ -120,12 +124,18 @@ static void lag_add(struct cm_state *s, struct node *n)
     if (s->lag_count[n->lag_class]++ == 0 && n->lag_class > 0 && n->lag_class < 64) {
         s->lag_mask |= (uint64_t)1 << n->lag_class;
     }
+    if (lag > s->lag_max[n->lag_class]) {
+        s->lag_max[n->lag_class] = lag;
+    }
 }
 
 static void lag_remove(struct cm_state *s, const struct node *n)
 {
-    if (--s->lag_count[n->lag_class] == 0 && n->lag_class > 0 && n->lag_class < 64) {
-        s->lag_mask &= ~((uint64_t)1 << n->lag_class);
+    if (--s->lag_count[n->lag_class] == 0) {
+        s->lag_max[n->lag_class] = 0;
+        if (n->lag_class > 0 && n->lag_class < 64) {
+            s->lag_mask &= ~((uint64_t)1 << n->lag_class);
+        }
     }
 }
 
@@ -138,7 +148,8 @@ static uint64_t slack(const struct cm_state *s)
     if (s->lag_mask == 0) {
         return 0;
     }
-    return ((uint64_t)1 << (63 - __builtin_clzll(s->lag_mask))) - 1;
+    /* the top class's largest lag: every lag of a lower class is below 2^(c-1) */
+    return s->lag_max[63 - __builtin_clzll(s->lag_mask)];
 }
 
 static void unlink_node(struct cm_state *s, struct node *n)
@@ -478,6 +489,10 @@ int cm_state_load(struct cm_state *s, struct cm_ckpt_r *r, const struct cm_state
         n->lag_class = lc;
         if (s->lag_count[lc]++ == 0 && lc > 0 && lc < 64) {
             s->lag_mask |= (uint64_t)1 << lc;
+        }
+        /* the entry's own lag was not kept: its class's largest, to be safe */
+        if (lc > 0 && lc < 64 && s->lag_max[lc] < ((uint64_t)1 << lc) - 1) {
+            s->lag_max[lc] = ((uint64_t)1 << lc) - 1;
         }
         memcpy(val, bytes, vsize);
         if (c != NULL && c->refs != NULL) {
