@@ -102,19 +102,45 @@ int cm_buf_printf(struct cm_buf *b, const char *fmt, ...)
     return CM_OK;
 }
 
+/* "00".."99": two digits at a time. */
+static const char digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 /* Writes v in decimal, preceded by '-' when neg, ending at end; returns the start. */
 static char *fmt_dec(char *end, uint64_t v, int neg)
 {
     char *p = end;
 
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+
+        v /= 100;
+        *--p = digits2[d + 1];
+        *--p = digits2[d];
+    }
+    if (v >= 10) {
+        *--p = digits2[v * 2 + 1];
+        *--p = digits2[v * 2];
+    } else {
+        *--p = (char)('0' + v);
+    }
     if (neg) {
         *--p = '-';
     }
     return p;
+}
+
+char *cm_dec_i64(char *o, int64_t v)
+{
+    char tmp[24];
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = fmt_dec(tmp + sizeof(tmp), mag, v < 0);
+    size_t n = (size_t)(tmp + sizeof(tmp) - p);
+
+    memcpy(o, p, n);
+    return o + n;
 }
 
 int cm_buf_put_u64(struct cm_buf *b, uint64_t v)

@@ -32,6 +32,10 @@ int cm_buf_printf(struct cm_buf *b, const char *fmt, ...) __attribute__((format(
 /* Appends an unsigned/signed decimal number. */
 int cm_buf_put_u64(struct cm_buf *b, uint64_t v);
 int cm_buf_put_i64(struct cm_buf *b, int64_t v);
+/* The most bytes cm_dec_i64 writes: "-9223372036854775808". */
+#define CM_DEC_I64_MAX 20
+/* Writes v in decimal at o (CM_DEC_I64_MAX bytes at most, no NUL); returns the end. */
+char *cm_dec_i64(char *o, int64_t v);
 /* Appends one byte; inline because serialisers call it for every comma and quote. */
 static inline int cm_buf_putc(struct cm_buf *b, char c)
 {

@@ -19,38 +19,6 @@ bool cm_parquet_sniff(const void *p, size_t n)
     return n >= 4 && memcmp(b, "PAR1", 4) == 0;
 }
 
-/* "00".."99", two digits at a time. */
-static const char digits2[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233"
-    "34353637383940414243444546474849505152535455565758596061626364656667"
-    "6869707172737475767778798081828384858687888990919293949596979899";
-
-char *pq_put_int(char *o, int64_t v)
-{
-    char tmp[24];
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t k = sizeof(tmp);
-
-    while (u >= 100) {
-        unsigned d = (unsigned)(u % 100) * 2;
-
-        u /= 100;
-        tmp[--k] = digits2[d + 1];
-        tmp[--k] = digits2[d];
-    }
-    if (u >= 10) {
-        tmp[--k] = digits2[u * 2 + 1];
-        tmp[--k] = digits2[u * 2];
-    } else {
-        tmp[--k] = (char)('0' + u);
-    }
-    if (v < 0) {
-        *o++ = '-';
-    }
-    memcpy(o, tmp + k, sizeof(tmp) - k);
-    return o + (sizeof(tmp) - k);
-}
-
 /*
  * Appends row t of the batch (column j's values at v[j * PQ_BATCH]): "-" for a null or
  * an empty string. The bytes are clean already (parquet_page.c): no space or control
@@ -66,7 +34,7 @@ static int put_row(struct cm_buf *out, const struct pq_meta *m, const struct pq_
     for (uint32_t j = 0; j < m->nout; j++) {
         const struct pq_value *x = &v[(size_t)j * PQ_BATCH + t];
 
-        need += x->null ? 1 : x->s != NULL ? x->len + 1u : 20;
+        need += x->null ? 1 : x->s != NULL ? x->len + 1u : CM_DEC_I64_MAX;
     }
     if ((rc = cm_buf_reserve(out, need + 1)) != 0) {
         return rc;
@@ -81,7 +49,7 @@ static int put_row(struct cm_buf *out, const struct pq_meta *m, const struct pq_
         if (x->null || (x->s != NULL && x->len == 0)) {
             *o++ = '-';
         } else if (x->s == NULL) {
-            o = pq_put_int(o, x->i);
+            o = cm_dec_i64(o, x->i);
         } else {
             /* bytes, or an integer's text from its dictionary */
             memcpy(o, x->s, x->len);
@@ -204,11 +172,12 @@ static int mem_ready(struct cm_parquet_mem *pm, uint32_t n, struct libdeflate_de
         }
         pm->v = v;
         for (uint32_t j = pm->ncur; j < n; j++) {
-            pq_cursor_init(&pm->cur[j], gz, cap);
+            pq_cursor_init(&pm->cur[j]);
         }
         pm->ncur = n;
     }
     for (uint32_t j = 0; j < n; j++) {
+        /* this file's: a scan's files have one decoder and one cap, other callers others */
         pm->cur[j].gz = gz;
         pm->cur[j].bytes.max = cap;
     }

@@ -147,8 +147,9 @@ struct pq_cursor {
     struct libdeflate_decompressor *gz;
 };
 
-/* cap: the most bytes of DELTA_BYTE_ARRAY values one fill may hold (the text's cap). */
-void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz, size_t cap);
+/* Empty buffers; the caller sets gz, and bytes.max: the most bytes of DELTA_BYTE_ARRAY
+ * values one fill may hold (the text's cap). */
+void pq_cursor_init(struct pq_cursor *c);
 /* Starts c on chunk ch of column col in file[0..n). */
 void pq_cursor_start(struct pq_cursor *c, const struct pq_col *col, const struct pq_chunk *ch,
                      const uint8_t *file);
@@ -165,8 +166,5 @@ int pq_cursor_page(struct pq_cursor *c, char *why, size_t cap);
 int pq_cursor_fill(struct pq_cursor *c, struct pq_value *v, uint32_t n, uint32_t *got, char *why,
                    size_t cap);
 void pq_cursor_free(struct pq_cursor *c);
-
-/* Writes v at o in decimal, returning the end (20 bytes at most). */
-char *pq_put_int(char *o, int64_t v);
 
 #endif

@@ -25,16 +25,15 @@ static int bad(char *why, size_t cap, const char *msg)
     return CM_EINVAL;
 }
 
-void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz, size_t cap)
+void pq_cursor_init(struct pq_cursor *c)
 {
     memset(c, 0, sizeof(*c));
     /* a page and its NUL: only memory can fail them, never the cap */
     cm_buf_init(&c->page, (size_t)PAGE_MAX + 1);
     cm_buf_init(&c->dict_page, (size_t)PAGE_MAX + 1);
     cm_buf_init(&c->prev, PAGE_MAX);
-    cm_buf_init(&c->dict_text, (size_t)DICT_TEXT_MAX * 20 + 1);
-    cm_buf_init(&c->bytes, cap);
-    c->gz = gz;
+    cm_buf_init(&c->dict_text, (size_t)DICT_TEXT_MAX * CM_DEC_I64_MAX + 1);
+    cm_buf_init(&c->bytes, 0);
 }
 
 void pq_cursor_start(struct pq_cursor *c, const struct pq_col *col, const struct pq_chunk *ch,
@@ -207,7 +206,7 @@ static int read_dict(struct pq_cursor *c, int64_t count, char *why, size_t cap)
     if (c->int_text) {
         /* room for every entry's text, written the first time a row uses it (fill_values):
          * the buffer does not move, so the text is where the entries point */
-        int rc = cm_buf_reserve(&c->dict_text, (size_t)c->nd * 20 + 1);
+        int rc = cm_buf_reserve(&c->dict_text, (size_t)c->nd * CM_DEC_I64_MAX + 1);
 
         if (rc != 0) {
             return rc;
@@ -479,7 +478,7 @@ static int fill_values(struct pq_cursor *c, struct pq_value *v, uint32_t ok, uin
                 char *o = c->dict_text.p + c->dict_text.len;
 
                 e->s = o;
-                e->len = (uint32_t)(pq_put_int(o, e->i) - o);
+                e->len = (uint32_t)(cm_dec_i64(o, e->i) - o);
                 c->dict_text.len += e->len;
             }
             v[i] = *e;

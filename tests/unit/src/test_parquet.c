@@ -274,35 +274,6 @@ static void test_control_bytes_become_question_marks(void **state)
     free(in);
 }
 
-/* The decimal writer, at its edges. */
-static void test_put_int(void **state)
-{
-    static const struct {
-        int64_t v;
-        const char *s;
-    } cases[] = {
-        {0, "0"},
-        {9, "9"},
-        {10, "10"},
-        {99, "99"},
-        {100, "100"},
-        {-1, "-1"},
-        {-10, "-10"},
-        {1767571200, "1767571200"},
-        {INT64_MAX, "9223372036854775807"},
-        {INT64_MIN, "-9223372036854775808"},
-    };
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char buf[32];
-        char *e = pq_put_int(buf, cases[i].v);
-
-        *e = '\0';
-        assert_string_equal(buf, cases[i].s);
-    }
-}
-
 /*
  * The run-length / bit-packed hybrid, made by hand: a run of five 6s, a bit-packed run
  * of 0..7 (3 bits each), then one that claims two groups and has one. Read whole and in
@@ -706,7 +677,6 @@ int main(void)
         cmocka_unit_test(test_paged_fixtures_give_the_text),
         cmocka_unit_test(test_memory_kept_between_files),
         cmocka_unit_test(test_control_bytes_become_question_marks),
-        cmocka_unit_test(test_put_int),
         cmocka_unit_test(test_rle_fill),
         cmocka_unit_test(test_brotli_is_named),
         cmocka_unit_test(test_not_parquet),

@@ -185,6 +185,36 @@ static void test_put_i64(void **state)
     cm_buf_finish(&b);
 }
 
+/* cm_dec_i64 at its edges, two digits at a time and the most negative value. */
+static void test_dec_i64(void **state)
+{
+    static const struct {
+        int64_t v;
+        const char *s;
+    } cases[] = {
+        {0, "0"},
+        {9, "9"},
+        {10, "10"},
+        {99, "99"},
+        {100, "100"},
+        {-1, "-1"},
+        {-10, "-10"},
+        {1767571200, "1767571200"},
+        {INT64_MAX, "9223372036854775807"},
+        {INT64_MIN, "-9223372036854775808"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[CM_DEC_I64_MAX + 1];
+        char *e = cm_dec_i64(buf, cases[i].v);
+
+        assert_true(e - buf <= CM_DEC_I64_MAX);
+        *e = '\0';
+        assert_string_equal(buf, cases[i].s);
+    }
+}
+
 static void test_cap_exact(void **state)
 {
     struct cm_buf b;
@@ -367,17 +397,12 @@ static void test_reserve(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_empty),
-        cmocka_unit_test(test_append),
-        cmocka_unit_test(test_putc_puts),
-        cmocka_unit_test(test_printf),
-        cmocka_unit_test(test_put_u64),
-        cmocka_unit_test(test_put_i64),
-        cmocka_unit_test(test_cap_exact),
-        cmocka_unit_test(test_cap_unchanged),
-        cmocka_unit_test(test_reset),
-        cmocka_unit_test(test_take),
-        cmocka_unit_test(test_finish_idempotent),
+        cmocka_unit_test(test_init_empty),    cmocka_unit_test(test_append),
+        cmocka_unit_test(test_putc_puts),     cmocka_unit_test(test_printf),
+        cmocka_unit_test(test_put_u64),       cmocka_unit_test(test_put_i64),
+        cmocka_unit_test(test_dec_i64),       cmocka_unit_test(test_cap_exact),
+        cmocka_unit_test(test_cap_unchanged), cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_take),          cmocka_unit_test(test_finish_idempotent),
         cmocka_unit_test(test_reserve),
     };
 
