@@ -4,6 +4,7 @@
 #include "core/batch.h"
 
 #include "base/alloc.h"
+#include "base/err.h"
 
 struct cm_filebuf *cm_filebuf_create(char *p, size_t len, int borrowed)
 {
@@ -91,11 +92,30 @@ void cm_bufpool_put(struct cm_bufpool *bp, char *p, size_t cap)
     cm_free(p);
 }
 
+/*
+ * A tape of a segment after the first keeps at most this many nodes' room in a
+ * pooled batch: those segments hold small inputs, and 31 tapes each grown once
+ * to a large input's would be kept by every batch in the pool.
+ */
+#define SEG_TAPE_KEEP 4096
+
+/* Releases segment k's buffer; a tape after the first segment's is freed when large. */
+static void seg_release(struct cm_batch *b, uint32_t k)
+{
+    cm_filebuf_release(b->seg[k].fb);
+    b->seg[k].fb = NULL;
+    if (k > 0 && b->seg[k].doc.cap > SEG_TAPE_KEEP) {
+        cm_json_doc_finish(&b->seg[k].doc);
+    }
+}
+
 static void batch_free(struct cm_batch *b)
 {
-    cm_json_doc_finish(&b->doc);
+    for (uint32_t k = 0; k < CM_BATCH_SEGS; k++) {
+        cm_json_doc_finish(&b->seg[k].doc);
+        cm_filebuf_release(b->seg[k].fb);
+    }
     cm_arena_finish(&b->arena);
-    cm_filebuf_release(b->fb);
     cm_free(b->ev);
     cm_free(b->shard);
     cm_free(b);
@@ -169,7 +189,9 @@ static struct cm_batch *batch_alloc(uint32_t cap)
         cm_free(b);
         return NULL;
     }
-    cm_json_doc_init(&b->doc, 0, 0);
+    for (uint32_t k = 0; k < CM_BATCH_SEGS; k++) {
+        cm_json_doc_init(&b->seg[k].doc, 0, 0);
+    }
     cm_arena_init(&b->arena, 16 * 1024, 0);
     return b;
 }
@@ -212,20 +234,51 @@ struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb)
         return NULL;
     }
     b->n = 0;
+    b->nseg = 1;
     b->next = NULL;
     b->published = 0;
-    cm_json_doc_begin(&b->doc, fb->p, fb->len);
-    b->fb = fb;
+    cm_json_doc_begin(&b->seg[0].doc, fb->p, fb->len);
+    b->seg[0].fb = fb;
+    b->seg[0].first = 0;
+    b->seg[0].clock = INT64_MAX;
     atomic_fetch_add(&fb->refs, 1);
     return b;
+}
+
+int cm_batch_add_seg(struct cm_batch *b, struct cm_filebuf *fb)
+{
+    struct cm_batch_seg *g;
+
+    if (b->nseg == CM_BATCH_SEGS) {
+        return CM_E2BIG;
+    }
+    g = &b->seg[b->nseg++];
+    cm_json_doc_begin(&g->doc, fb->p, fb->len);
+    g->fb = fb;
+    g->first = b->n;
+    g->clock = INT64_MAX;
+    atomic_fetch_add(&fb->refs, 1);
+    return CM_OK;
+}
+
+void cm_batch_trim(struct cm_batch *b, uint32_t n)
+{
+    if (n < b->n) {
+        b->n = n;
+    }
+    while (b->nseg > 1 && b->seg[b->nseg - 1].first >= b->n) {
+        seg_release(b, --b->nseg);
+    }
 }
 
 void cm_batch_put(struct cm_batch_pool *pool, struct cm_batch *b)
 {
     int published = b->published;
 
-    cm_filebuf_release(b->fb);
-    b->fb = NULL;
+    for (uint32_t k = 0; k < b->nseg; k++) {
+        seg_release(b, k);
+    }
+    b->nseg = 0;
     b->n = 0;
     b->published = 0;
     pthread_mutex_lock(&pool->mu);

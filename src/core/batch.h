@@ -1,11 +1,11 @@
 /*
  * Batches of parsed events on their way from a reader to the worker shards.
  *
- * A decoded input lives in a refcounted struct cm_filebuf; every batch cut
- * from it holds one reference, because its events point into the buffer. A
- * batch owns its JSON tape and arena (the events' JSON nodes and unescaped
- * strings) and carries a reference count of the workers that still have to
- * see it. Released batches go back to a pool with their memory, so a long
+ * A decoded input lives in a refcounted struct cm_filebuf; every batch that
+ * holds events of it holds one reference, because its events point into the
+ * buffer. A batch owns its JSON tapes and arena (the events' JSON nodes and
+ * unescaped strings) and carries a reference count of the workers that still
+ * have to see it. Released batches go back to a pool with their memory, so a long
  * scan allocates a fixed set of them.
  */
 #ifndef CM_CORE_BATCH_H
@@ -54,13 +54,27 @@ struct cm_filebuf {
     int borrowed; /* the content belongs to someone else (single-thread path) */
 };
 
-struct cm_batch {
+/*
+ * The events of one input in a batch. A batch holds the events of several
+ * small inputs read under one ticket (docs/internals/scan.md, "Small
+ * inputs"), each input's a segment: its decoded buffer, which its events'
+ * strings point into, and its own JSON tape, whose nodes are offsets into
+ * that buffer.
+ */
+#define CM_BATCH_SEGS 32
+struct cm_batch_seg {
     struct cm_filebuf *fb;  /* reference held */
-    struct cm_json_doc doc; /* tape of the events' JSON records */
-    struct cm_arena arena;  /* unescaped strings */
+    struct cm_json_doc doc; /* tape of the segment's JSON records */
+    uint32_t first;         /* the batch's index of its first event */
+    int64_t clock;          /* its input's bound on the engine's clock (cm_engine_set_horizon) */
+};
+
+struct cm_batch {
+    struct cm_batch_seg seg[CM_BATCH_SEGS];
+    uint32_t nseg;         /* 1 or more while the batch is out of the pool */
+    struct cm_arena arena; /* unescaped strings, every segment's */
     struct cm_event *ev;
     uint16_t *shard; /* worker shard of each event */
-    int64_t clock;   /* its input's bound on the engine's clock (cm_engine_set_horizon) */
     uint32_t n, cap;
     atomic_int refs; /* workers yet to release it */
     int published;   /* pushed to the worker queues (counted in the pool's queued) */
@@ -116,11 +130,28 @@ void cm_batch_pool_wait_queued(struct cm_batch_pool *pool);
 /* Frees every pooled batch. */
 void cm_batch_pool_finish(struct cm_batch_pool *pool);
 /*
- * A batch over fb (a reference is taken), empty, its tape begun on fb's
- * content. Returns NULL when out of memory.
+ * A batch over fb (a reference is taken), empty, with one segment whose tape
+ * is begun on fb's content. Returns NULL when out of memory.
  */
 struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb);
-/* Drops the batch's buffer reference and pools (or frees) it. Thread-safe. */
+/*
+ * Opens another segment over fb (a reference is taken) for the events that
+ * follow, its tape begun on fb's content. Returns 0, or CM_E2BIG when the
+ * batch has CM_BATCH_SEGS segments already.
+ */
+int cm_batch_add_seg(struct cm_batch *b, struct cm_filebuf *fb);
+/* The segment events are added to now (the last one). */
+static inline struct cm_batch_seg *cm_batch_last_seg(struct cm_batch *b)
+{
+    return &b->seg[b->nseg - 1];
+}
+/*
+ * Drops the events from index n on (n at most b->n) and the segments that
+ * then hold none, but the first. Their strings stay in the arena until the
+ * batch goes back to the pool.
+ */
+void cm_batch_trim(struct cm_batch *b, uint32_t n);
+/* Drops the batch's buffer references and pools (or frees) it. Thread-safe. */
 void cm_batch_put(struct cm_batch_pool *pool, struct cm_batch *b);
 
 #endif

@@ -258,28 +258,44 @@ static void reader_finish(struct reader *r)
     cm_buf_finish(&r->pq);
     cm_buf_finish(&r->held_bytes);
     cm_free(r->held);
+    cm_free(r->sort_ev);
+    cm_free(r->sort_sp);
+    cm_free(r->sort_shard);
 }
 
-/* Takes the next input and its ticket, waiting while the ring is full. */
-static int next_ticket(struct scan *s, size_t *idx, uint64_t *ticket)
+/*
+ * Takes the next inputs and their ticket, waiting while the ring is full:
+ * [*first, *end), a run of small inputs (docs/internals/scan.md, "Small
+ * inputs"), or one input.
+ */
+static int next_ticket(struct scan *s, size_t *first, size_t *end, uint64_t *ticket)
 {
     int got = 0;
 
     pthread_mutex_lock(&s->mu);
-    while (s->rc == 0 && s->next_input < s->in.n &&
-           s->ticket_base + s->next_input - s->next_pub >= RING - 1) {
+    while (s->rc == 0 && s->next_input < s->in.n && s->next_tk - s->next_pub >= RING - 1) {
         pthread_cond_wait(&s->cv, &s->mu);
     }
     if (s->rc == 0 && s->next_input < s->in.n) {
-        *idx = s->next_input++;
-        *ticket = s->ticket_base + *idx;
+        size_t i = s->next_input;
+        uint64_t bytes = 0;
+
+        *first = i;
+        do {
+            bytes += s->in.v[i].size;
+            i++;
+        } while (i < s->in.n && i - *first < GROUP_INPUTS &&
+                 bytes + s->in.v[i].size <= GROUP_BYTES);
+        s->next_input = *end = i;
+        *ticket = s->next_tk++;
         got = 1;
     }
     pthread_mutex_unlock(&s->mu);
     return got;
 }
 
-static void input_done(struct scan *s, struct reader *r, size_t idx, uint64_t ticket, int rc)
+/* Counts what input idx gave and the first error (the threaded path's rc goes to s->rc). */
+static void input_done(struct scan *s, struct reader *r, size_t idx, int rc)
 {
     uint64_t recs = 0;
 
@@ -290,10 +306,6 @@ static void input_done(struct scan *s, struct reader *r, size_t idx, uint64_t ti
     if (rc != 0 && s->rc == 0) {
         s->rc = rc;
     }
-    if (!r->engine) {
-        cm_scan_complete_locked(s, ticket, &r->unit);
-    }
-    memset(&r->unit, 0, sizeof(r->unit));
     input_counts(s, r, idx);
     s->files_done++;
     s->bytes_done += s->in.v[idx].size;
@@ -302,24 +314,43 @@ static void input_done(struct scan *s, struct reader *r, size_t idx, uint64_t ti
     pthread_mutex_unlock(&s->mu);
 }
 
+/* Threaded path: the ticket's inputs are read; its batches go to the workers in turn. */
+static void ticket_done(struct scan *s, struct reader *r, uint64_t ticket)
+{
+    cm_scan_close_batch(r);
+    pthread_mutex_lock(&s->mu);
+    cm_scan_complete_locked(s, ticket, &r->unit);
+    pthread_mutex_unlock(&s->mu);
+    memset(&r->unit, 0, sizeof(r->unit));
+}
+
 static void *reader_main(void *arg)
 {
     struct reader *r = arg;
     struct scan *s = r->s;
-    size_t idx;
+    size_t first, end;
     uint64_t ticket;
 
     for (;;) {
-        int rc;
+        int rc = CM_OK;
 
-        /* Between inputs: see cm_batch_pool_wait for why this wait ends. */
+        /* Between tickets: see cm_batch_pool_wait for why this wait ends. */
         cm_batch_pool_wait(&s->pool);
-        if (!next_ticket(s, &idx, &ticket)) {
+        if (!next_ticket(s, &first, &end, &ticket)) {
             break;
         }
         r->ticket = ticket;
-        rc = s->in.v[idx].is_stdin ? CM_OK : cm_scan_read_input(r, (uint32_t)idx);
-        input_done(s, r, idx, ticket, rc);
+        for (size_t idx = first; idx < end && rc == 0; idx++) {
+            rc = s->in.v[idx].is_stdin ? CM_OK : cm_scan_read_input(r, (uint32_t)idx);
+            input_done(s, r, idx, rc);
+            if (rc == 0 && idx + 1 < end && r->unit.n > 0) {
+                /* What the input left in the unit goes as it would have as it filled (a
+                 * CloudTrail input's when it was put in order): published when this is the
+                 * oldest ticket, else parked within the bound. */
+                cm_scan_stream(s, r);
+            }
+        }
+        ticket_done(s, r, ticket);
     }
     return NULL;
 }
@@ -447,7 +478,7 @@ static int run_direct(struct scan *s, struct reader *r)
     for (size_t i = 0; rc == 0 && i < s->in.n; i++) {
         rc = s->in.v[i].is_stdin ? cm_scan_read_stdin(r, (uint32_t)i)
                                  : cm_scan_read_input(r, (uint32_t)i);
-        input_done(s, r, i, i, rc);
+        input_done(s, r, i, rc);
         if (rc == 0) {
             rc = s->rc; /* out of memory keeping an input's place (input_counts) */
         }
@@ -498,9 +529,9 @@ static int run_threaded(struct scan *s, struct reader *rd, unsigned nr)
     }
     pthread_mutex_lock(&s->mu);
     while (s->next_input < s->in.n && s->in.v[s->next_input].is_stdin) {
-        s->next_input++;
-        s->ticket_base--; /* stdin took its tickets already; files follow on */
+        s->next_input++; /* stdin took its tickets already; files follow on */
     }
+    s->next_tk = s->ticket_base;
     pthread_mutex_unlock(&s->mu);
     for (unsigned i = 0; rc == 0 && i < nr; i++) {
         if (pthread_create(&tid[i], NULL, reader_main, &rd[i]) != 0) {

@@ -28,6 +28,14 @@
 /* Default cm_scan_opts.live_batches per thread (docs/internals/scan.md). */
 #define LIVE_PER_THREAD 2
 #define STDIN_CHUNK     (4u << 20)
+/*
+ * Small inputs read under one ticket, their events in shared batches (docs/internals/scan.md,
+ * "Small inputs"): inputs of GROUP_BYTES (as stored) in all, at most one a batch segment.
+ * The bytes bound the work a ticket holds back from the other readers: a ticket of 128 KiB
+ * of the 5-minute files of `coalmine gen` scanned slower than one input a ticket.
+ */
+#define GROUP_INPUTS CM_BATCH_SEGS
+#define GROUP_BYTES  (32u << 10)
 /* Query names a reader keeps split (about 160 bytes each): more than a VPC's hosts ask. */
 #define DCACHE_SLOTS 1024
 
@@ -50,7 +58,9 @@ struct scan {
     pthread_mutex_t mu; /* tickets, ring, stats, progress */
     pthread_cond_t cv;
     size_t next_input;
-    uint64_t ticket_base, next_pub;
+    uint64_t ticket_base; /* the tickets standard input took */
+    uint64_t next_tk;     /* the next ticket to hand out */
+    uint64_t next_pub;    /* the oldest ticket not published */
     struct unit ring[RING];
     struct cm_shard *workers;
     unsigned nworkers;
@@ -87,8 +97,12 @@ struct reader {
     struct cm_buf held_bytes; /* the held events' copies, each at a 16-byte boundary */
     struct cm_rec_span *held; /* each held event's time, and its copy's place and size */
     size_t nheld, held_cap;
-    uint64_t reordered_inputs; /* inputs whose records were put in time order */
-    size_t cwl_cursor;         /* the log event the last location mapped to (cm_cwl_locate_from) */
+    uint64_t reordered_inputs;   /* inputs whose records were put in time order */
+    struct cm_event *sort_ev;    /* cm_scan_sort_batch's room: sort_cap events, */
+    struct cm_rec_span *sort_sp; /* ... their order */
+    uint16_t *sort_shard;        /* ... and their shards */
+    uint32_t sort_cap;
+    size_t cwl_cursor; /* the log event the last location mapped to (cm_cwl_locate_from) */
     uint64_t records[CM_SCAN_KINDS];
     uint64_t unread[CM_CT_UNREAD_COUNT]; /* CloudTrail records GuardDuty does not take */
     uint64_t outside[CM_SCAN_KINDS];     /* records outside the window (cm_scan_opts) */
@@ -167,9 +181,33 @@ void cm_scan_stream(struct scan *s, struct reader *r);
 int cm_scan_hold(struct reader *r, const struct cm_event *ev);
 /* Hands the held events to the engine in time order (stable); the caller forgets them. */
 int cm_scan_release_held(struct reader *r);
-/* The spans of the events in u's batches, in batch order. *out is owned by the caller.
- * Returns 0 or CM_ENOMEM. */
-int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n);
+/* The spans of the events in batch from and the batches after it, in batch order. *out is
+ * owned by the caller. Returns 0 or CM_ENOMEM. */
+int cm_scan_unit_spans(const struct cm_batch *from, struct cm_rec_span **out, size_t *n);
+/*
+ * Puts events [from, b->n) of b, one input's, in time order where they lie (stable: the
+ * direct path's order, cm_scan_release_held), counting the input as reordered when they
+ * were not. Returns 0 or CM_ENOMEM (then they stay as they were).
+ */
+int cm_scan_sort_batch(struct reader *r, struct cm_batch *b, uint32_t from);
+/* (scan_batch.c) Points the parser at segment g of batch b: its tape, the arena, the next
+ * slot; g takes the input's bound on the clock. */
+void cm_scan_aim_batch(struct reader *r, struct cm_batch *b, struct cm_batch_seg *g);
+/* A new batch over r->fb, aimed at (NULL when out of memory). */
+struct cm_batch *cm_scan_batch_new(struct reader *r);
+/* Appends b to unit u. */
+void cm_scan_unit_append(struct unit *u, struct cm_batch *b);
+/*
+ * Puts r->cur, the batch being filled, in r->unit (published with it, or as it streams when
+ * r->stream), or back in the pool when it holds no event.
+ */
+void cm_scan_close_batch(struct reader *r);
+/*
+ * Makes r->cur ready for a parse of r->fb: the batch the ticket's earlier inputs left partly
+ * filled, in a segment of its own over r->fb (a tape of its own: parsers begin theirs on what
+ * they parse); or a new batch. 0 or CM_ENOMEM.
+ */
+int cm_scan_join_batch(struct reader *r);
 
 /* Reads, inflates and parses input idx (a file); 0, or CM_ENOMEM / an engine's error. */
 int cm_scan_read_input(struct reader *r, uint32_t idx);

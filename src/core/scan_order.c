@@ -69,14 +69,14 @@ int cm_scan_release_held(struct reader *r)
     return rc;
 }
 
-int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n)
+int cm_scan_unit_spans(const struct cm_batch *from, struct cm_rec_span **out, size_t *n)
 {
     struct cm_rec_span *sp = NULL;
     size_t k = 0, cap = 0;
 
     *out = NULL;
     *n = 0;
-    for (const struct cm_batch *b = u->head; b != NULL; b = b->next) {
+    for (const struct cm_batch *b = from; b != NULL; b = b->next) {
         for (uint32_t i = 0; i < b->n; i++) {
             const struct cm_event *ev = &b->ev[i];
 
@@ -90,5 +90,54 @@ int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n
     }
     *out = sp;
     *n = k;
+    return CM_OK;
+}
+
+int cm_scan_sort_batch(struct reader *r, struct cm_batch *b, uint32_t from)
+{
+    uint32_t m = b->n - from;
+    bool sorted = true;
+
+    for (uint32_t i = from + 1; i < b->n && sorted; i++) {
+        sorted = b->ev[i].time_ms >= b->ev[i - 1].time_ms;
+    }
+    if (sorted) {
+        return CM_OK;
+    }
+    if (r->sort_cap < b->cap) {
+        struct cm_event *ev = cm_malloc(b->cap * sizeof(*ev));
+        struct cm_rec_span *sp = cm_malloc(b->cap * sizeof(*sp));
+        uint16_t *sh = cm_malloc(b->cap * sizeof(*sh));
+
+        if (ev == NULL || sp == NULL || sh == NULL) {
+            cm_free(ev);
+            cm_free(sp);
+            cm_free(sh);
+            return CM_ENOMEM;
+        }
+        cm_free(r->sort_ev);
+        cm_free(r->sort_sp);
+        cm_free(r->sort_shard);
+        r->sort_ev = ev;
+        r->sort_sp = sp;
+        r->sort_shard = sh;
+        r->sort_cap = b->cap;
+    }
+    /* By time, events of one time in the order they were (their index as the offset). */
+    for (uint32_t i = 0; i < m; i++) {
+        r->sort_sp[i] = (struct cm_rec_span){b->ev[from + i].time_ms, i, 0, 0};
+    }
+    cm_rec_order_sort(r->sort_sp, m);
+    for (uint32_t i = 0; i < m; i++) {
+        const struct cm_event *ev = &b->ev[from + r->sort_sp[i].off];
+
+        memcpy(&r->sort_ev[i], ev, cm_event_size(ev));
+        r->sort_shard[i] = b->shard[from + r->sort_sp[i].off];
+    }
+    for (uint32_t i = 0; i < m; i++) {
+        memcpy(&b->ev[from + i], &r->sort_ev[i], cm_event_size(&r->sort_ev[i]));
+    }
+    memcpy(b->shard + from, r->sort_shard, m * sizeof(*r->sort_shard));
+    r->reordered_inputs++;
     return CM_OK;
 }

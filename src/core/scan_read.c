@@ -105,31 +105,6 @@ static void on_skip(void *ud, enum cm_event_kind kind, const char *what)
 
 /* --- batches -------------------------------------------------------------- */
 
-static struct cm_batch *batch_new(struct reader *r)
-{
-    struct cm_batch *b = cm_batch_get(&r->s->pool, r->fb);
-
-    if (b != NULL) {
-        b->clock = r->clock;
-        r->ctx.doc = &b->doc;
-        r->ctx.arena = &b->arena;
-        r->ctx.slot = &b->ev[0];
-    }
-    return b;
-}
-
-static void unit_append(struct unit *u, struct cm_batch *b)
-{
-    b->next = NULL;
-    if (u->tail) {
-        u->tail->next = b;
-    } else {
-        u->head = b;
-    }
-    u->tail = b;
-    u->n++;
-}
-
 /*
  * True for a record no detector reads (cm_ct_unread), counted by the reader,
  * not batched; a record made with a canary key is read whatever it is (any
@@ -200,9 +175,12 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     const struct cm_cwl_piece *pc = NULL;
 
     if (unread(r, ev) || ahead(r, ev) || outside(r, ev)) {
-        if (b->n == 0) {
-            /* Nothing in the batch holds the tape or the arena yet: start them over. */
+        /* Nothing in the segment holds its tape yet, nothing in the batch the arena:
+         * start them over. */
+        if (cm_batch_last_seg(b)->first == b->n) {
             cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
+        }
+        if (b->n == 0) {
             cm_arena_reset(r->ctx.arena);
         }
         return CM_OK;
@@ -221,11 +199,11 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     }
     b->shard[b->n] = (uint16_t)(cm_event_entity_hash(ev, s->o.seed) % s->nworkers);
     if (++b->n == b->cap) {
-        unit_append(&r->unit, b);
+        cm_scan_unit_append(&r->unit, b);
         if (r->stream) {
             cm_scan_stream(s, r);
         }
-        r->cur = batch_new(r);
+        r->cur = cm_scan_batch_new(r);
         if (r->cur == NULL) {
             r->ctx.slot = NULL;
             return CM_ENOMEM;
@@ -272,8 +250,26 @@ consumed:
 
 /* --- reading and parsing one input ---------------------------------------- */
 
+/*
+ * The fewest bytes of a CloudTrail record the parser makes an event of:
+ * {"eventTime":"<20 or more>","eventName":"x","eventSource":"x"} is 70. An
+ * input of len bytes gives at most len / CT_MIN_RECORD events, so one joins a
+ * batch that has more room than that, and it is put in time order there
+ * (order_batched).
+ */
+#define CT_MIN_RECORD 48
+
+/* Where a CloudTrail input's events begin: the unit's last batch and count before it, and
+ * the batch and index of its first event. */
+struct order_mark {
+    struct cm_batch *tail;
+    size_t n;
+    struct cm_batch *b;
+    uint32_t i;
+};
+
 static int parse_batched(struct reader *r, const struct cm_parser *ps);
-static int order_batched(struct reader *r, const struct cm_parser *ps);
+static int order_batched(struct reader *r, const struct cm_parser *ps, const struct order_mark *m);
 
 /*
  * Makes the messages of the CloudWatch Logs wrapper in r->fb the input.
@@ -317,17 +313,20 @@ static int unwrap(struct reader *r, uint32_t file_id)
     return rc;
 }
 
-/* Between two log groups' runs: a batch's events came from one parse (its tape's source). */
+/* Between two log groups' runs: a segment's events came from one parse (its tape's source). */
 static int run_break(struct reader *r)
 {
-    if (r->engine != NULL || r->cur == NULL || r->cur->n == 0) {
+    struct cm_batch *b = r->cur;
+
+    if (r->engine != NULL || b == NULL || cm_batch_last_seg(b)->first == b->n) {
         return CM_OK;
     }
-    unit_append(&r->unit, r->cur);
-    if (r->stream) {
-        cm_scan_stream(r->s, r);
+    if (cm_batch_add_seg(b, r->fb) == 0) {
+        cm_scan_aim_batch(r, b, cm_batch_last_seg(b));
+        return CM_OK;
     }
-    r->cur = batch_new(r);
+    cm_scan_close_batch(r);
+    r->cur = cm_scan_batch_new(r);
     return r->cur != NULL ? CM_OK : CM_ENOMEM;
 }
 
@@ -373,6 +372,7 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
     struct scan *s = r->s;
     const char *other, *key = file_id < s->in.n ? s->in.v[file_id].path : "";
     const char *packed;
+    struct order_mark mark;
     bool order;
     int rc;
 
@@ -460,56 +460,77 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
         return rc;
     }
     order = ps->kind == CM_EV_CLOUDTRAIL && !r->unwrapped;
+    if (order && r->cur != NULL && r->cur->cap - r->cur->n <= r->fb->len / CT_MIN_RECORD + 1) {
+        cm_scan_close_batch(
+            r); /* it may not fit after the ticket's earlier inputs: a batch of its own */
+    }
+    if ((rc = cm_scan_join_batch(r)) != 0) {
+        return rc;
+    }
+    mark = (struct order_mark){r->unit.tail, r->unit.n, r->cur, r->cur->n};
     /* An input read as written goes to the workers as it is parsed; one that may be put in
      * time order waits for its last record (order_batched). */
     r->stream = !order;
     rc = parse_batched(r, ps);
     r->stream = false;
     r->unwrapped = false;
-    return rc == 0 && order ? order_batched(r, ps) : rc;
+    return rc == 0 && order ? order_batched(r, ps, &mark) : rc;
 }
 
-/* Parses r->fb into batches of r->unit with ps (r->ctx set up). */
+/*
+ * Parses r->fb into batches of r->unit with ps (r->ctx set up). The last one
+ * is left in r->cur, partly filled, for the ticket's next input
+ * (cm_scan_close_batch puts it in the unit at the ticket's end).
+ */
 static int parse_batched(struct reader *r, const struct cm_parser *ps)
 {
-    struct scan *s = r->s;
     int rc;
 
     r->ctx.on_event = on_event_batched;
-    r->cur = batch_new(r);
-    if (r->cur == NULL) {
-        return CM_ENOMEM;
+    if ((rc = cm_scan_join_batch(r)) != 0) {
+        return rc;
     }
     rc = parse_runs(r, ps);
-    if (r->cur == NULL) {
-        /* on_event_batched could not get the next batch: rc is CM_ENOMEM. */
-    } else if (r->cur->n) {
-        unit_append(&r->unit, r->cur);
-    } else {
-        cm_batch_put(&s->pool, r->cur);
+    /* (r->cur NULL: on_event_batched could not get the next batch, rc is CM_ENOMEM) */
+    if (r->cur != NULL && r->cur->n == 0) {
+        cm_scan_close_batch(r);
+    } else if (r->cur != NULL) {
+        cm_batch_trim(r->cur, r->cur->n); /* this input's segment, when it holds nothing */
     }
-    r->cur = NULL;
     r->ctx.slot = NULL;
     return rc;
 }
 
 /*
- * A CloudTrail input parsed into r->unit, not yet published: when its records' times go
- * back, the batches are given back and the records parsed again in time order from a text
- * that holds them so, whose locations map back to the input's (scan_order.c). What was
- * counted for the input stays as the first parse counted it.
+ * A CloudTrail input parsed into batches not yet published, from m on: put in time order.
+ * When its events lie in one batch (a small input, after the ticket's earlier ones) they are
+ * sorted there. Otherwise (they began a batch) the batches are given back when their times
+ * go back, and the records parsed again in time order from a text that holds them so, whose
+ * locations map back to the input's (scan_order.c). What was counted for the input stays as
+ * the first parse counted it.
  */
-static int order_batched(struct reader *r, const struct cm_parser *ps)
+static int order_batched(struct reader *r, const struct cm_parser *ps, const struct order_mark *m)
 {
     struct scan *s = r->s;
     struct cm_rec_span *sp;
     uint64_t records[CM_SCAN_KINDS], input_records = r->input_records;
     uint64_t base_off = r->ctx.offset_base;
     uint32_t base_line = r->ctx.line_base;
+    struct cm_batch *first;
     size_t n;
-    int rc = cm_scan_unit_spans(&r->unit, &sp, &n);
+    int rc;
 
-    if (rc != 0 || cm_rec_order_sorted(sp, n)) {
+    if (r->unit.tail == m->tail && r->unit.n == m->n) {
+        /* (r->cur is m->b, or NULL when the input gave no event) */
+        return r->cur != NULL ? cm_scan_sort_batch(r, r->cur, m->i) : CM_OK;
+    }
+    if (m->i != 0) {
+        /* More events than CT_MIN_RECORD allows (never): left as written, none lost. */
+        return CM_OK;
+    }
+    cm_scan_close_batch(r);
+    first = m->tail != NULL ? m->tail->next : r->unit.head; /* m->b */
+    if ((rc = cm_scan_unit_spans(first, &sp, &n)) != 0 || cm_rec_order_sorted(sp, n)) {
         cm_free(sp);
         return rc;
     }
@@ -519,11 +540,17 @@ static int order_batched(struct reader *r, const struct cm_parser *ps)
         /* Past the size cap (or no such span): read as written. */
         return rc == CM_ENOMEM ? rc : CM_OK;
     }
-    for (struct cm_batch *b = r->unit.head, *next; b != NULL; b = next) {
+    for (struct cm_batch *b = first, *next; b != NULL; b = next) {
         next = b->next;
         cm_batch_put(&s->pool, b);
     }
-    memset(&r->unit, 0, sizeof(r->unit));
+    r->unit.tail = m->tail;
+    r->unit.n = m->n;
+    if (m->tail != NULL) {
+        m->tail->next = NULL;
+    } else {
+        r->unit.head = NULL;
+    }
     memcpy(records, r->records, sizeof(records));
     cm_scan_drop_buffer(r);
     if ((rc = cm_scan_take_buffer(r, &r->cwl.out)) != 0) {

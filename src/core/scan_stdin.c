@@ -119,6 +119,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         }
         cm_buf_finish(&chunk);
         if (rc == 0 && !r->engine) {
+            cm_scan_close_batch(r);
             pthread_mutex_lock(&s->mu);
             cm_scan_complete_locked(s, s->ticket_base++, &r->unit);
             pthread_mutex_unlock(&s->mu);

@@ -53,18 +53,23 @@ static void *shard_main(void *arg)
     struct cm_batch *b;
 
     while ((b = pop(sh)) != NULL) {
-        cm_engine_set_horizon(sh->engine, b->clock);
-        /* This shard's events, a run at a time: the engine looks their intel up together. */
-        for (uint32_t i = 0; i < b->n && sh->rc == 0;) {
-            const struct cm_event *run[RUN];
-            size_t n = 0;
+        /* Each segment's events under its input's bound on the clock. */
+        for (uint32_t k = 0; k < b->nseg && sh->rc == 0; k++) {
+            uint32_t end = k + 1 < b->nseg ? b->seg[k + 1].first : b->n;
 
-            for (; i < b->n && n < RUN; i++) {
-                if (b->shard[i] == sh->id) {
-                    run[n++] = &b->ev[i];
+            cm_engine_set_horizon(sh->engine, b->seg[k].clock);
+            /* This shard's events, a run at a time: the engine looks their intel up together. */
+            for (uint32_t i = b->seg[k].first; i < end && sh->rc == 0;) {
+                const struct cm_event *run[RUN];
+                size_t n = 0;
+
+                for (; i < end && n < RUN; i++) {
+                    if (b->shard[i] == sh->id) {
+                        run[n++] = &b->ev[i];
+                    }
                 }
+                sh->rc = cm_engine_events(sh->engine, run, n, sh->sink);
             }
-            sh->rc = cm_engine_events(sh->engine, run, n, sh->sink);
         }
         if (atomic_fetch_sub(&b->refs, 1) == 1) {
             cm_batch_put(sh->pool, b);

@@ -91,33 +91,34 @@ static void test_get_begins_tape(void **state)
     b = cm_batch_get(&pool, fb);
     assert_non_null(b);
     assert_int_equal(atomic_load(&fb->refs), 2);
-    assert_ptr_equal(b->fb, fb);
+    assert_ptr_equal(b->seg[0].fb, fb);
     assert_int_equal(b->n, 0);
     assert_int_equal(b->cap, 8);
     assert_non_null(b->ev);
     assert_non_null(b->shard);
-    assert_ptr_equal(b->doc.src, fb->p);
-    assert_int_equal(b->doc.src_len, fb->len);
-    assert_int_equal(b->doc.n, 0);
+    assert_ptr_equal(b->seg[0].doc.src, fb->p);
+    assert_int_equal(b->seg[0].doc.src_len, fb->len);
+    assert_int_equal(b->seg[0].doc.n, 0);
 
-    assert_int_equal(cm_json_parse_at(&b->doc, 2, &end, &root, NULL), 0);
+    assert_int_equal(cm_json_parse_at(&b->seg[0].doc, 2, &end, &root, NULL), 0);
     assert_int_equal(root, 0);
     assert_int_equal(end, len - 3);
-    assert_int_equal(cm_json_type(&b->doc, root), CM_JSON_OBJECT);
-    assert_int_equal(cm_json_at(&b->doc, root)->off, 3); /* the '{' in fb->p */
-    a = cm_json_get(&b->doc, root, "a");
-    assert_int_equal(cm_json_type(&b->doc, a), CM_JSON_ARRAY);
-    s = cm_json_index(&b->doc, a, 1);
+    assert_int_equal(cm_json_type(&b->seg[0].doc, root), CM_JSON_OBJECT);
+    assert_int_equal(cm_json_at(&b->seg[0].doc, root)->off, 3); /* the '{' in fb->p */
+    a = cm_json_get(&b->seg[0].doc, root, "a");
+    assert_int_equal(cm_json_type(&b->seg[0].doc, a), CM_JSON_ARRAY);
+    s = cm_json_index(&b->seg[0].doc, a, 1);
     /* Raw slices point into the buffer itself, not a copy. */
-    str = cm_json_raw(&b->doc, s);
+    str = cm_json_raw(&b->seg[0].doc, s);
     assert_ptr_equal(str.p, fb->p + 12);
     assert_int_equal(str.len, 3);
     /* Unescaping goes to the batch's arena. */
-    str = cm_json_str(&b->doc, s, &b->arena);
+    str = cm_json_str(&b->seg[0].doc, s, &b->arena);
     assert_int_equal(str.len, 2);
     assert_memory_equal(str.p, "b\n", 2);
     assert_true(str.p < fb->p || str.p >= fb->p + fb->len);
-    assert_int_equal(cm_json_type(&b->doc, cm_json_path(&b->doc, root, "c.d")), CM_JSON_NULL);
+    assert_int_equal(cm_json_type(&b->seg[0].doc, cm_json_path(&b->seg[0].doc, root, "c.d")),
+                     CM_JSON_NULL);
 
     cm_batch_put(&pool, b);
     assert_int_equal(atomic_load(&fb->refs), 1);
@@ -143,8 +144,8 @@ static void test_put_reuses(void **state)
     cm_batch_pool_init(&pool, 4, 4, 0);
     b = cm_batch_get(&pool, fb1);
     assert_non_null(b);
-    assert_int_equal(cm_json_parse_at(&b->doc, 3, &end, &root, NULL), 0);
-    assert_true(b->doc.n > 0);
+    assert_int_equal(cm_json_parse_at(&b->seg[0].doc, 3, &end, &root, NULL), 0);
+    assert_true(b->seg[0].doc.n > 0);
     assert_non_null(cm_arena_alloc(&b->arena, 100));
     b->ev[0].time_ms = 42;
     b->shard[0] = 3;
@@ -158,19 +159,93 @@ static void test_put_reuses(void **state)
     assert_ptr_equal(again, b);
     assert_int_equal(pool.n, 0);
     assert_int_equal(again->n, 0);
-    assert_int_equal(again->doc.n, 0);
-    assert_ptr_equal(again->doc.src, p2);
-    assert_int_equal(again->doc.src_len, len2);
-    assert_ptr_equal(again->fb, fb2);
+    assert_int_equal(again->seg[0].doc.n, 0);
+    assert_ptr_equal(again->seg[0].doc.src, p2);
+    assert_int_equal(again->seg[0].doc.src_len, len2);
+    assert_ptr_equal(again->seg[0].fb, fb2);
     assert_int_equal(atomic_load(&fb2->refs), 2);
     assert_null(again->next);
     /* The tape works on the new buffer. */
-    assert_int_equal(cm_json_parse_at(&again->doc, 0, &end, &root, NULL), 0);
+    assert_int_equal(cm_json_parse_at(&again->seg[0].doc, 0, &end, &root, NULL), 0);
     assert_int_equal(root, 0);
-    assert_int_equal(cm_json_at(&again->doc, root)->len, 3);
+    assert_int_equal(cm_json_at(&again->seg[0].doc, root)->len, 3);
     assert_int_equal(end, len2);
 
     cm_batch_put(&pool, again);
+    cm_filebuf_release(fb2);
+    cm_batch_pool_finish(&pool);
+}
+
+/*
+ * Segments: the inputs of one ticket share a batch, each with its buffer (a reference
+ * held) and its own tape; trimming drops the events after a point and the segments then
+ * empty (never the first); at CM_BATCH_SEGS there is no room for another; putting the
+ * batch back drops every reference.
+ */
+static void test_segments(void **state)
+{
+    struct cm_batch_pool pool;
+    size_t len1, len2, end;
+    char *p1 = dup_text(doc_text, &len1);
+    char *p2 = dup_text("[1,2,3]", &len2);
+    struct cm_filebuf *fb1 = cm_filebuf_create(p1, len1, 0);
+    struct cm_filebuf *fb2 = cm_filebuf_create(p2, len2, 0);
+    struct cm_batch *b;
+    uint32_t root;
+    (void)state;
+
+    cm_batch_pool_init(&pool, 64, 4, 0);
+    b = cm_batch_get(&pool, fb1);
+    assert_non_null(b);
+    assert_int_equal(b->nseg, 1);
+    assert_ptr_equal(cm_batch_last_seg(b), &b->seg[0]);
+    assert_int_equal(b->seg[0].first, 0);
+    assert_int_equal(cm_json_parse_at(&b->seg[0].doc, 3, &end, &root, NULL), 0);
+    b->n = 3;
+    assert_int_equal(cm_batch_add_seg(b, fb2), 0);
+    assert_int_equal(b->nseg, 2);
+    assert_int_equal(b->seg[1].first, 3);
+    assert_ptr_equal(b->seg[1].fb, fb2);
+    assert_ptr_equal(b->seg[1].doc.src, p2);
+    assert_int_equal(b->seg[1].doc.n, 0);
+    assert_int_equal(atomic_load(&fb2->refs), 2);
+    /* Its own tape: the first segment's nodes stay. */
+    assert_int_equal(cm_json_parse_at(&b->seg[1].doc, 0, &end, &root, NULL), 0);
+    assert_int_equal(cm_json_at(&b->seg[1].doc, root)->len, 3);
+    assert_int_equal(cm_json_type(&b->seg[0].doc, 0), CM_JSON_OBJECT);
+    b->n = 5;
+    /* Trimming inside the second segment keeps it; back to its start drops it. */
+    cm_batch_trim(b, 4);
+    assert_int_equal(b->n, 4);
+    assert_int_equal(b->nseg, 2);
+    cm_batch_trim(b, 3);
+    assert_int_equal(b->n, 3);
+    assert_int_equal(b->nseg, 1);
+    assert_null(b->seg[1].fb);
+    assert_int_equal(atomic_load(&fb2->refs), 1);
+    /* The first segment stays even with no event. */
+    cm_batch_trim(b, 0);
+    assert_int_equal(b->n, 0);
+    assert_int_equal(b->nseg, 1);
+    assert_ptr_equal(b->seg[0].fb, fb1);
+    /* Full of segments (empty ones count too). */
+    for (uint32_t k = 1; k < CM_BATCH_SEGS; k++) {
+        b->n = k;
+        assert_int_equal(cm_batch_add_seg(b, k % 2 ? fb2 : fb1), 0);
+    }
+    assert_int_equal(b->nseg, CM_BATCH_SEGS);
+    assert_int_equal(cm_batch_add_seg(b, fb2), CM_E2BIG);
+    assert_int_equal(atomic_load(&fb2->refs), 1 + CM_BATCH_SEGS / 2);
+    cm_batch_put(&pool, b);
+    assert_int_equal(atomic_load(&fb1->refs), 1);
+    assert_int_equal(atomic_load(&fb2->refs), 1);
+    /* Reused: one segment again, over the new buffer. */
+    b = cm_batch_get(&pool, fb2);
+    assert_int_equal(b->nseg, 1);
+    assert_ptr_equal(b->seg[0].fb, fb2);
+    assert_int_equal(b->seg[0].doc.n, 0);
+    cm_batch_put(&pool, b);
+    cm_filebuf_release(fb1);
     cm_filebuf_release(fb2);
     cm_batch_pool_finish(&pool);
 }
@@ -261,14 +336,15 @@ static void *worker_main(void *arg)
                 w->bad++;
                 return NULL;
             }
-            if (b->n != 0 || b->doc.n != 0 || b->fb != fb || b->doc.src != fb->p) {
+            if (b->n != 0 || b->seg[0].doc.n != 0 || b->seg[0].fb != fb ||
+                b->seg[0].doc.src != fb->p) {
                 w->bad++;
             }
-            if (cm_json_parse_at(&b->doc, 0, &end, &root, NULL) != 0 || root != 0) {
+            if (cm_json_parse_at(&b->seg[0].doc, 0, &end, &root, NULL) != 0 || root != 0) {
                 w->bad++;
                 continue;
             }
-            s = cm_json_str(&b->doc, cm_json_index(&b->doc, root, 1), &b->arena);
+            s = cm_json_str(&b->seg[0].doc, cm_json_index(&b->seg[0].doc, root, 1), &b->arena);
             if (fb == own && (s.len != 2 || memcmp(s.p, "tA", 2) != 0)) {
                 w->bad++;
             }
@@ -331,7 +407,7 @@ static void test_concurrent(void **state)
     {
         size_t k = 0;
         for (struct cm_batch *b = pool.head; b; b = b->next) {
-            assert_null(b->fb);
+            assert_null(b->seg[0].fb);
             k++;
         }
         assert_int_equal(k, pool.n);
@@ -428,7 +504,7 @@ int main(void)
         cmocka_unit_test(test_filebuf_owned),   cmocka_unit_test(test_filebuf_borrowed),
         cmocka_unit_test(test_get_begins_tape), cmocka_unit_test(test_put_reuses),
         cmocka_unit_test(test_pool_max),        cmocka_unit_test(test_concurrent),
-        cmocka_unit_test(test_live_bound),
+        cmocka_unit_test(test_live_bound),      cmocka_unit_test(test_segments),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

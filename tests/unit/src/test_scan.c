@@ -257,6 +257,74 @@ static void test_order_and_counts(void **state)
     cm_scan_stats_free(&s1);
 }
 
+/*
+ * Small inputs are read several under one ticket, their events sharing batches
+ * (docs/internals/scan.md, "Small inputs"). 120 CloudTrail files of 0 to 40 records, each
+ * written newest first (so every one of more than one record must be put in time order,
+ * in the batch it shares when it fits, else parsed again), beside flow files, an empty
+ * file and a file that is not a log: with 2 to 4 threads, batches of 7, 64 and 1,024
+ * events and 1 or the default live batches, the same events in the same order per entity
+ * as one thread, the same records per input and the same count put in order.
+ */
+static void test_small_inputs(void **state)
+{
+    static char buf[1 << 16];
+    struct tally t1, tn;
+    struct cm_scan_stats s1, sn;
+    static const unsigned batches[] = {7, 64, 1024};
+    int t = 0, total = 0, multi = 0;
+    (void)state;
+
+    for (int f = 0; f < 120; f++) {
+        int per = (f * 13) % 41; /* 0 to 40 */
+        size_t n = (size_t)snprintf(buf, sizeof(buf), "{\"Records\":[");
+        char name[128];
+
+        for (int i = 0; i < per; i++) {
+            if (i) {
+                buf[n++] = ',';
+            }
+            /* newest first: times t + per - 1 down to t */
+            n += record(buf + n, sizeof(buf) - n, (f * 3 + i) % 8, t + per - 1 - i);
+        }
+        t += per;
+        total += per;
+        multi += per > 1;
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "]}");
+        snprintf(name, sizeof(name),
+                 "111122223333_CloudTrail_us-east-1_20250304T%02d%02dZ_s%d.json%s", f / 12,
+                 (f % 12) * 5, f, f % 3 ? ".gz" : "");
+        write_file(name, buf, n, f % 3 != 0);
+    }
+    write_file("111122223333_CloudTrail_us-east-1_20250304T0312Z_empty.json", "", 0, 0);
+    write_file("111122223333_CloudTrail_us-east-1_20250304T0417Z_junk.json", "not a log\n", 10, 0);
+    scan_table = table;
+    scan_with(1, 0, &t1, &s1);
+    assert_int_equal(s1.records[CM_EV_CLOUDTRAIL], total);
+    assert_int_equal(s1.detections, total);
+    assert_int_equal(s1.reordered, multi);
+    assert_int_equal(t1.broken, 0);
+    for (unsigned threads = 2; threads <= 4; threads++) {
+        for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+            for (unsigned live = 0; live <= 1; live++) {
+                scan_live(threads, batches[b], live, &tn, &sn);
+                assert_int_equal(sn.records[CM_EV_CLOUDTRAIL], total);
+                assert_int_equal(sn.detections, s1.detections);
+                assert_int_equal(sn.reordered, multi);
+                assert_int_equal(tn.broken, 0);
+                assert_true(tn.timesum == t1.timesum);
+                assert_int_equal(sn.ninputs, s1.ninputs);
+                assert_int_equal(sn.rejected_files, s1.rejected_files);
+                for (size_t i = 0; i < sn.ninputs; i++) {
+                    assert_int_equal(sn.inputs[i].records, s1.inputs[i].records);
+                }
+                cm_scan_stats_free(&sn);
+            }
+        }
+    }
+    cm_scan_stats_free(&s1);
+}
+
 /* Writes nfiles flow logs of per lines each over 8 interfaces, times increasing. */
 static void make_flows(int nfiles, int per)
 {
@@ -650,6 +718,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_inputs_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_small_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
