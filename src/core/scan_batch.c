@@ -72,12 +72,19 @@ int cm_scan_join_batch(struct reader *r)
     }
     if (b != NULL) {
         cm_batch_trim(b, b->n); /* an empty last segment goes */
-        if (cm_batch_add_seg(b, r->fb) == 0) {
-            cm_scan_aim_batch(r, b, cm_batch_last_seg(b));
-            return CM_OK;
-        }
-        cm_scan_close_batch(r);
     }
+    return cm_scan_next_seg(r);
+}
+
+int cm_scan_next_seg(struct reader *r)
+{
+    struct cm_batch *b = r->cur;
+
+    if (b != NULL && cm_batch_add_seg(b, r->fb) == 0) {
+        cm_scan_aim_batch(r, b, cm_batch_last_seg(b));
+        return CM_OK;
+    }
+    cm_scan_close_batch(r);
     r->cur = cm_scan_batch_new(r);
     return r->cur != NULL ? CM_OK : CM_ENOMEM;
 }

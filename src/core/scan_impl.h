@@ -208,6 +208,11 @@ void cm_scan_close_batch(struct reader *r);
  * they parse); or a new batch. 0 or CM_ENOMEM.
  */
 int cm_scan_join_batch(struct reader *r);
+/*
+ * A segment over r->fb after r->cur's last, or, when r->cur has no room for one (or is NULL),
+ * r->cur closed and a new batch. 0 or CM_ENOMEM.
+ */
+int cm_scan_next_seg(struct reader *r);
 
 /* Reads, inflates and parses input idx (a file); 0, or CM_ENOMEM / an engine's error. */
 int cm_scan_read_input(struct reader *r, uint32_t idx);

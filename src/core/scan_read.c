@@ -321,13 +321,7 @@ static int run_break(struct reader *r)
     if (r->engine != NULL || b == NULL || cm_batch_last_seg(b)->first == b->n) {
         return CM_OK;
     }
-    if (cm_batch_add_seg(b, r->fb) == 0) {
-        cm_scan_aim_batch(r, b, cm_batch_last_seg(b));
-        return CM_OK;
-    }
-    cm_scan_close_batch(r);
-    r->cur = cm_scan_batch_new(r);
-    return r->cur != NULL ? CM_OK : CM_ENOMEM;
+    return cm_scan_next_seg(r);
 }
 
 /*
