@@ -51,29 +51,10 @@ void cm_scan_close_batch(struct reader *r)
         cm_batch_put(&r->s->pool, b);
         return;
     }
-    cm_batch_trim(b, b->n); /* an empty last segment goes */
     cm_scan_unit_append(&r->unit, b);
     if (r->stream) {
         cm_scan_stream(r->s, r);
     }
-}
-
-int cm_scan_join_batch(struct reader *r)
-{
-    struct cm_batch *b = r->cur;
-
-    if (b != NULL && cm_batch_last_seg(b)->first == b->n && cm_batch_last_seg(b)->fb == r->fb) {
-        cm_scan_aim_batch(r, b, cm_batch_last_seg(b)); /* its last segment is r->fb's, and empty */
-        return CM_OK;
-    }
-    if (b != NULL && b->n == 0) {
-        cm_scan_close_batch(r); /* nothing in it: a new one over r->fb */
-        b = NULL;
-    }
-    if (b != NULL) {
-        cm_batch_trim(b, b->n); /* an empty last segment goes */
-    }
-    return cm_scan_next_seg(r);
 }
 
 int cm_scan_next_seg(struct reader *r)

@@ -203,14 +203,11 @@ void cm_scan_unit_append(struct unit *u, struct cm_batch *b);
  */
 void cm_scan_close_batch(struct reader *r);
 /*
- * Makes r->cur ready for a parse of r->fb: the batch the ticket's earlier inputs left partly
- * filled, in a segment of its own over r->fb (a tape of its own: parsers begin theirs on what
- * they parse); or a new batch. 0 or CM_ENOMEM.
- */
-int cm_scan_join_batch(struct reader *r);
-/*
- * A segment over r->fb after r->cur's last, or, when r->cur has no room for one (or is NULL),
- * r->cur closed and a new batch. 0 or CM_ENOMEM.
+ * Makes r->cur ready for a parse of r->fb: a segment over r->fb (a tape of its own: parsers
+ * begin theirs on what they parse) after the last of r->cur, the batch the ticket's earlier
+ * inputs (or log groups) left partly filled; or, when r->cur has no room for one (or is NULL),
+ * r->cur closed and a new batch. Between parses r->cur holds events in its last segment
+ * (parse_batched drops an empty one). 0 or CM_ENOMEM.
  */
 int cm_scan_next_seg(struct reader *r);
 

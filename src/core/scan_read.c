@@ -268,7 +268,7 @@ struct order_mark {
     uint32_t i;
 };
 
-static int parse_batched(struct reader *r, const struct cm_parser *ps);
+static int parse_batched(struct reader *r, const struct cm_parser *ps, struct order_mark *m);
 static int order_batched(struct reader *r, const struct cm_parser *ps, const struct order_mark *m);
 
 /*
@@ -455,34 +455,34 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
     }
     order = ps->kind == CM_EV_CLOUDTRAIL && !r->unwrapped;
     if (order && r->cur != NULL && r->cur->cap - r->cur->n <= r->fb->len / CT_MIN_RECORD + 1) {
-        cm_scan_close_batch(
-            r); /* it may not fit after the ticket's earlier inputs: a batch of its own */
+        /* it may not fit after the ticket's earlier inputs: a batch of its own */
+        cm_scan_close_batch(r);
     }
-    if ((rc = cm_scan_join_batch(r)) != 0) {
-        return rc;
-    }
-    mark = (struct order_mark){r->unit.tail, r->unit.n, r->cur, r->cur->n};
     /* An input read as written goes to the workers as it is parsed; one that may be put in
      * time order waits for its last record (order_batched). */
     r->stream = !order;
-    rc = parse_batched(r, ps);
+    rc = parse_batched(r, ps, &mark);
     r->stream = false;
     r->unwrapped = false;
     return rc == 0 && order ? order_batched(r, ps, &mark) : rc;
 }
 
 /*
- * Parses r->fb into batches of r->unit with ps (r->ctx set up). The last one
- * is left in r->cur, partly filled, for the ticket's next input
- * (cm_scan_close_batch puts it in the unit at the ticket's end).
+ * Parses r->fb into batches of r->unit with ps (r->ctx set up), from a new segment of r->cur
+ * (cm_scan_next_seg), where *m (unless NULL) marks its first event. The last batch is left in
+ * r->cur, partly filled, for the ticket's next input (cm_scan_close_batch puts it in the unit
+ * at the ticket's end).
  */
-static int parse_batched(struct reader *r, const struct cm_parser *ps)
+static int parse_batched(struct reader *r, const struct cm_parser *ps, struct order_mark *m)
 {
     int rc;
 
     r->ctx.on_event = on_event_batched;
-    if ((rc = cm_scan_join_batch(r)) != 0) {
+    if ((rc = cm_scan_next_seg(r)) != 0) {
         return rc;
+    }
+    if (m != NULL) {
+        *m = (struct order_mark){r->unit.tail, r->unit.n, r->cur, r->cur->n};
     }
     rc = parse_runs(r, ps);
     /* (r->cur NULL: on_event_batched could not get the next batch, rc is CM_ENOMEM) */
@@ -555,7 +555,7 @@ static int order_batched(struct reader *r, const struct cm_parser *ps, const str
     r->ctx.offset_base = 0;
     r->ctx.line_base = 0;
     r->ctx.map_offset = unwrapped_offset;
-    rc = parse_batched(r, ps);
+    rc = parse_batched(r, ps, NULL);
     r->unwrapped = r->reordered = false;
     r->ctx.map_offset = NULL;
     r->ctx.offset_base = base_off;
