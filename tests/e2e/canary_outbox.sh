@@ -149,6 +149,7 @@ DB2="$T/held.db"
 "$COALMINE" targets put --db "$DB2" --rule all --id log --kind file \
     --spec '{"path":"'"$T/down/events.jsonl"'"}' >/dev/null
 ARGS=$(tr '\n' ' ' <"$PUB/intel/args.txt")
+clear_of_interval_end 120
 mkdir -p "$T/land"
 for slot in $(find "$PUB/AWSLogs" -type f | sed 's/.*\(20[0-9]*T[0-9]*Z\).*/\1/' | sort -u); do
     for f in $(find "$PUB/AWSLogs" -type f -name "*${slot}*"); do

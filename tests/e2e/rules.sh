@@ -396,6 +396,7 @@ if command -v sqlite3 >/dev/null && command -v python3 >/dev/null; then
     check "--finding-publishing-frequency needs --db" \
         sh -c '[ "$1" -eq 2 ] && grep -q "needs --db" "$2"' _ $? "$T/pf.err"
     ARGS=$(tr '\n' ' ' <"$PUB/intel/args.txt")
+    clear_of_interval_end 180
     mkdir -p "$T/land"
     for slot in $(find "$PUB/AWSLogs" -type f | sed 's/.*\(20[0-9]*T[0-9]*Z\).*/\1/' | sort -u); do
         for f in $(find "$PUB/AWSLogs" -type f -name "*${slot}*"); do

@@ -35,3 +35,12 @@ wait_until() {
         _wu_left=$((_wu_left - 1))
     done
 }
+# clear_of_interval_end SECONDS: if a six-hour publishing interval (UTC) ends within
+# SECONDS, wait until it has ended. For a section whose updates must stay held across
+# several runs on the wall clock: an interval ending amid them would release some early.
+clear_of_interval_end() {
+    _ci_left=$((21600 - $(date -u +%s) % 21600))
+    if [ "$_ci_left" -le "$1" ]; then
+        sleep $((_ci_left + 1))
+    fi
+}

@@ -379,7 +379,13 @@ static void test_delivered_state(void **state)
     assert_int_equal(target(st, "all", "log", spec), 0);
     store1(st, &f, &k1);
     r1 = s_int("SELECT max(seq) FROM outbox", NULL);
-    now = s_int("SELECT max(created_ms) FROM outbox", NULL);
+    /*
+     * The bus's clock is pinned to 03:00, mid-way through a six-hour interval, and the rows
+     * to it: on the wall clock's, a retry 30 s on could cross the interval's end and release
+     * the held update before the test does (it failed a CI run so).
+     */
+    now = 1767236400000; /* 2026-01-01T03:00:00Z */
+    s_exec("UPDATE outbox SET created_ms = 1767236400000");
     /* The first state's delivery fails (the directory is missing). */
     s = run_bus(st, now, 0);
     assert_int_equal(s.failed, 1);
@@ -387,6 +393,7 @@ static void test_delivered_state(void **state)
     /* An update: held. */
     store1(st, &f, &k2);
     assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 1);
+    s_exec("UPDATE outbox_held SET since_ms = 1767236400000");
     /* The retry carries the finding as stored now (the update) and records that state. */
     assert_int_equal(mkdir(dir, 0700), 0);
     s = run_bus(st, now + CM_BUS_BACKOFF_MS, 0);
