@@ -112,15 +112,21 @@ static const char *other_kind(mode_t mode)
     return "not a regular file";
 }
 
-static int walk(struct cm_inputs *in, const char *path, int depth, struct ancestry *an, char *err,
-                size_t errlen)
+/*
+ * Lists path into in. A directory's entry comes with the listed directory's descriptor dfd
+ * and its name there: it is looked up by that name, not the whole path again (a trail's
+ * files lie six directories deep, and a walk of many small files was mostly path lookups).
+ * dfd is -1 for a path given.
+ */
+static int walk(struct cm_inputs *in, const char *path, int dfd, const char *name, int depth,
+                struct ancestry *an, char *err, size_t errlen)
 {
     struct stat st;
     DIR *d;
     struct dirent *de;
     int rc = CM_OK;
 
-    if (stat(path, &st) != 0) {
+    if ((dfd >= 0 ? fstatat(dfd, name, &st, 0) : stat(path, &st)) != 0) {
         if (depth > 0) {
             /*
              * A dangling link or a file gone since readdir: keep it as an
@@ -207,10 +213,10 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
         if (digest && in->cur_skip == NULL) {
             /* Digests hold no events: listed to be counted as skipped, never read. */
             in->cur_skip = "CloudTrail digest";
-            rc = walk(in, child, depth + 1, an, err, errlen);
+            rc = walk(in, child, dirfd(d), de->d_name, depth + 1, an, err, errlen);
             in->cur_skip = NULL;
         } else {
-            rc = walk(in, child, depth + 1, an, err, errlen);
+            rc = walk(in, child, dirfd(d), de->d_name, depth + 1, an, err, errlen);
         }
         cm_free(child);
         if (rc != 0) {
@@ -479,7 +485,7 @@ int cm_inputs_collect_opts(struct cm_inputs *in, char *const *paths, size_t n,
             rc = cm_inputs_add_s3(in, paths[i], err, errlen);
         } else {
             struct ancestry an;
-            rc = walk(in, paths[i], 0, &an, err, errlen);
+            rc = walk(in, paths[i], -1, NULL, 0, &an, err, errlen);
         }
         if (rc != 0) {
             /* Leave nothing behind: callers may return without freeing. */
