@@ -11,8 +11,8 @@
 #     AWS_ENDPOINT_URL_SQS and AWS_REGION=eu-west-1: the requests are signed for the URL's
 #     region (moto keeps queues per region: signed for eu-west-1 they find no queue);
 #   - a long scan of one batch (each GET 0.5 s late through lib/s3_proxy.py: ~12 s) of a
-#     queue whose visibility timeout is 2 s: its messages are hidden again while the batch
-#     is scanned (the keeper thread), so another reader receives none of them 3 s into the
+#     queue whose visibility timeout is 4 s: its messages are hidden again while the batch
+#     is scanned (the keeper thread), so another reader receives none of them 5 s into the
 #     scan, and the follow receives each once and deletes it;
 #   - refused, exit 2, saying why: a URL of another AWS service, a host that is not the
 #     custom endpoint.
@@ -100,10 +100,14 @@ check "scan --follow $URL with AWS_REGION=eu-west-1 reads the us-east-1 queue ($
 # --- a long scan of one batch: the messages kept hidden meanwhile ---------------------
 start_proxy s3_proxy slow 0.5
 Q=q3
-URL="sqs://$ACCT/q3?visibility=2"
+URL="sqs://$ACCT/q3?visibility=4"
 follow_start "$T/e.err" AWS_ENDPOINT_URL_SQS="$EP" AWS_ENDPOINT_URL_S3="$PEP" -- --threads 1
 wait_until grep -q '^GET' "$T/proxy.log"
-sleep 3 # past the visibility timeout, into the scan of the batch
+# Past the visibility timeout, into the scan of the batch. The keeper hides a message again
+# once it has waited half its timeout (looking every 0.5 s): 4 s leaves it 1.5 s or more to
+# do so on a loaded machine (2 s left it 0.5 s), and the batch's ~12 s scan still runs on
+# past the receive below.
+sleep 5
 aws_at "$EP" sqs receive-message --queue-url "$EP/$ACCT/q3" --max-number-of-messages 10 \
     --visibility-timeout 0 >"$T/other.json" 2>&1
 OTHER=$(jq -r '(.Messages // []) | length' "$T/other.json" 2>/dev/null)
@@ -111,7 +115,7 @@ GETS=$(grep -c '^GET' "$T/proxy.log")
 follow_end
 rc=$?
 stop_proxy
-check "another reader receives none of q3's messages 3 s into the scan of their batch ($GETS of $NF objects fetched; visibility 2 s): ${OTHER:-0}" \
+check "another reader receives none of q3's messages 5 s into the scan of their batch ($GETS of $NF objects fetched; visibility 4 s): ${OTHER:-0}" \
     test "${OTHER:-0}" -eq 0 -a "$GETS" -lt "$NF"
 check "scan --follow $URL exits 0 at SIGTERM, read the $NF objects once ($(read_total "$T/e.err"))" \
     test $rc -eq 0 -a "$(read_total "$T/e.err")" -eq "$NF"

@@ -35,11 +35,13 @@ wait_until() {
         _wu_left=$((_wu_left - 1))
     done
 }
-# clear_of_interval_end SECONDS: if a six-hour publishing interval (UTC) ends within
-# SECONDS, wait until it has ended. For a section whose updates must stay held across
-# several runs on the wall clock: an interval ending amid them would release some early.
+# clear_of_interval_end SECONDS [INTERVAL]: if a publishing interval (UTC; INTERVAL seconds
+# long, 21600 by default: SIX_HOURS; 900 for FIFTEEN_MINUTES) ends within SECONDS, wait until
+# it has ended. For a section whose updates must stay held across several runs on the wall
+# clock: an interval ending amid them would release some early.
 clear_of_interval_end() {
-    _ci_left=$((21600 - $(date -u +%s) % 21600))
+    _ci_every=${2:-21600}
+    _ci_left=$((_ci_every - $(date -u +%s) % _ci_every))
     if [ "$_ci_left" -le "$1" ]; then
         sleep $((_ci_left + 1))
     fi
