@@ -20,7 +20,7 @@ struct ZSTD_DCtx_s;
 
 struct cm_decoder {
     struct libdeflate_decompressor *d;
-    struct ZSTD_DCtx_s *z; /* made at the first zstd input */
+    struct ZSTD_DCtx_s *z; /* made afresh for each zstd frame */
     const char *outer;     /* "gzip" or "zstd": what was decoded last, for messages */
 };
 

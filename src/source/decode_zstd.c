@@ -3,7 +3,8 @@
  * after frame, a block a call, straight into the output buffer. A damaged or
  * truncated frame keeps every block decoded before the damage (libzstd
  * decodes a block whole or not at all); a frame whose content checksum alone
- * is wrong is kept and the frames after it are read.
+ * is wrong is kept and the frames after it are read. Each frame is read by a
+ * fresh context, so what it gives does not depend on what was read before it.
  */
 #include "source/decode.h"
 
@@ -163,9 +164,6 @@ int cm_decode_zstd(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
     err->offset = 0;
     err->msg[0] = '\0';
     dec->outer = "zstd";
-    if (dec->z == NULL && (dec->z = ZSTD_createDCtx()) == NULL) {
-        return CM_ENOMEM;
-    }
     /* A first frame's stated size is a hint when it is one zstd could have made of n bytes. */
     if (claim != ZSTD_CONTENTSIZE_UNKNOWN && claim != ZSTD_CONTENTSIZE_ERROR && claim / 8192 <= n) {
         hint = (size_t)claim + 64;
@@ -180,7 +178,15 @@ int cm_decode_zstd(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
             err->offset = pos;
             return CM_EINVAL;
         }
-        (void)ZSTD_DCtx_reset(dec->z, ZSTD_reset_session_only);
+        /* Each frame gets a context of its own. libzstd keeps the buffers an earlier
+         * frame sized, and a frame whose content outgrows the size its header states
+         * decodes further in a larger buffer than in the one it asks for, so what a
+         * damaged frame salvaged would depend on what the decoder read before it (an
+         * earlier frame or an earlier file). A context costs a few microseconds. */
+        ZSTD_freeDCtx(dec->z);
+        if ((dec->z = ZSTD_createDCtx()) == NULL) {
+            return CM_ENOMEM;
+        }
         start = out->len;
         rc = frame(dec->z, in + pos, n - pos, SIZE_MAX, out, pos == 0 ? hint : 65536, &used, &at,
                    &code);

@@ -105,23 +105,28 @@ static int zref_magic(const uint8_t *b, size_t n)
  * ZSTD_findFrameCompressedSize); other data where a frame should start ends
  * the stream (ZR_JUNK). Returns bytes produced into out (cap CAP; ZR_CAP when
  * more would come); *end how it ended, *cksum whether a checksum-only frame
- * was passed over.
+ * was passed over. Each frame gets a fresh context, as cm_decode_zstd() gives
+ * it: libzstd keeps the buffers an earlier frame sized, and a frame whose
+ * content outgrows its stated size reads further in a larger one.
  */
-static size_t zstd_ref(ZSTD_DCtx *z, const uint8_t *in, size_t n, unsigned char *out,
-                       enum zref_end *end, int *cksum)
+static size_t zstd_ref(const uint8_t *in, size_t n, unsigned char *out, enum zref_end *end,
+                       int *cksum)
 {
     size_t pos = 0, total = 0;
 
     *cksum = 0;
     while (pos < n) {
         ZSTD_inBuffer ib = {in + pos, 0, 0};
+        ZSTD_DCtx *z;
         size_t r = 1;
 
         if (!zref_magic(in + pos, n - pos)) {
             *end = ZR_JUNK;
             return total;
         }
-        ZSTD_DCtx_reset(z, ZSTD_reset_session_only);
+        if ((z = ZSTD_createDCtx()) == NULL) {
+            abort();
+        }
         while (ib.pos < n - pos) {
             ZSTD_outBuffer ob = {out + total, CAP - total, 0};
 
@@ -129,6 +134,7 @@ static size_t zstd_ref(ZSTD_DCtx *z, const uint8_t *in, size_t n, unsigned char 
             r = ZSTD_decompressStream(z, &ob, &ib);
             total += ob.pos;
             if (!ZSTD_isError(r) && total == CAP && r != 0) {
+                ZSTD_freeDCtx(z);
                 *end = ZR_CAP; /* (the cap reached: whether more comes is not asked) */
                 return total;
             }
@@ -136,6 +142,7 @@ static size_t zstd_ref(ZSTD_DCtx *z, const uint8_t *in, size_t n, unsigned char 
                 break;
             }
         }
+        ZSTD_freeDCtx(z);
         if (ZSTD_isError(r)) {
             size_t len;
 
@@ -191,19 +198,15 @@ static int said(const struct cm_decode_error *err)
 static void zstd_check(const uint8_t *in, size_t n, int rc, const struct cm_buf *out,
                        const struct cm_decode_error *err, int nested)
 {
-    static ZSTD_DCtx *z;
     static unsigned char *zref;
     enum zref_end end, got;
     int cksum, got_cksum = 0;
     size_t nref, k;
 
-    if (z == NULL && (z = ZSTD_createDCtx()) == NULL) {
-        abort();
-    }
     if (zref == NULL && (zref = malloc(CAP)) == NULL) {
         abort();
     }
-    nref = zstd_ref(z, in, n, zref, &end, &cksum);
+    nref = zstd_ref(in, n, zref, &end, &cksum);
     if (rc == CM_ENOMEM || rc == CM_E2BIG || end == ZR_CAP) {
         return; /* the two caps are not the same test: nothing to compare */
     }
