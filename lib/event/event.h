@@ -279,8 +279,8 @@ struct cm_dns {
      */
     struct cm_domain qname;
     bool qname_ok;
-    uint32_t nanswers; /* elements of the answers array */
-    uint32_t nans;     /* of which kept in ans[]: the first CM_DNS_MAX_ANSWERS objects */
+    uint32_t nanswers; /* answers: the objects of the answers array (other elements are none) */
+    uint32_t nans;     /* of which kept in ans[]: the first CM_DNS_MAX_ANSWERS */
     struct cm_dns_answer ans[CM_DNS_MAX_ANSWERS]; /* last: copies stop at ans[nans] */
 };
 

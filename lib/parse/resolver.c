@@ -186,7 +186,12 @@ uint8_t cm_resolver_rr_type(struct cm_str t)
     return CM_DNS_RR_OTHER;
 }
 
-/* The answers array: its length, and the Rdata and Type of its first objects. */
+/*
+ * The answers array: how many answers (objects) it holds, and the Rdata and
+ * Type of the first ones. Other elements are no answers and are not counted
+ * (the fast readers take arrays of objects only): counting them would have
+ * answers seem dropped (nans < nanswers) when none were.
+ */
 static void take_answers(const struct cm_json_doc *d, uint32_t arr, struct cm_arena *a,
                          struct cm_dns *dns)
 {
@@ -195,15 +200,18 @@ static void take_answers(const struct cm_json_doc *d, uint32_t arr, struct cm_ar
     if (cm_json_type(d, arr) != CM_JSON_ARRAY) {
         return;
     }
-    dns->nanswers = d->nodes[arr].len;
-    for (e = cm_json_first(d, arr); e != CM_JSON_NONE && dns->nans < CM_DNS_MAX_ANSWERS;
-         e = cm_json_next(d, arr, e)) {
-        struct cm_dns_answer *an = &dns->ans[dns->nans];
+    for (e = cm_json_first(d, arr); e != CM_JSON_NONE; e = cm_json_next(d, arr, e)) {
+        struct cm_dns_answer *an;
         uint32_t rd, ty;
 
         if (cm_json_type(d, e) != CM_JSON_OBJECT) {
             continue;
         }
+        dns->nanswers++;
+        if (dns->nans == CM_DNS_MAX_ANSWERS) {
+            continue;
+        }
+        an = &dns->ans[dns->nans];
         rd = cm_json_get(d, e, "Rdata");
         ty = cm_json_get(d, e, "Type");
         an->rdata = rd != CM_JSON_NONE ? str_val(d, rd, a) : CM_STR_NULL;

@@ -733,6 +733,8 @@ static void test_fast_matches_reader(void **state)
         "{\"srcport\":\"70000\",\"query_name\":\"x.\",\"query_name\":\"y.\","
         "\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"srcids\":{\"instance\":\"i-1\","
         "\"instance\":\"i-2\",\"resolver_endpoint\":\"rslvr-in-9\"}}",
+        "{\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"query_name\":\"j.example.com.\","
+        "\"answers\":[1,{\"Rdata\":\"10.0.0.1\",\"Type\":\"A\"},\"x\",null,[]]}",
     };
     char many[4096];
     size_t n;
@@ -787,7 +789,7 @@ static void test_fast_matches_reader(void **state)
     }
     /* What the records above hold. */
     {
-        char text[4200], *k1, *k2, *k3;
+        char text[4200], *k1, *k2, *k3, *k4;
         struct cm_event e;
 
         snprintf(text, sizeof(text), "%s\n", records[2]);
@@ -810,9 +812,16 @@ static void test_fast_matches_reader(void **state)
         assert_int_equal(e.u.dns.srcport, -1);
         assert_str(e.u.dns.srcid_instance, "i-1");
         assert_str(e.u.dns.query_name, "x.");
+        /* Elements of the answers array that are not objects are no answers. */
+        snprintf(text, sizeof(text), "%s\n", records[5]);
+        e = one_event(text, &k4);
+        assert_int_equal(e.u.dns.nanswers, 1);
+        assert_int_equal(e.u.dns.nans, 1);
+        assert_str(e.u.dns.ans[0].rdata, "10.0.0.1");
         free(k1);
         free(k2);
         free(k3);
+        free(k4);
     }
 }
 
