@@ -472,16 +472,27 @@ int cm_follow_each_read(const struct cm_follow *f, cm_follow_read_fn fn, void *u
     return rc;
 }
 
-/* Sleeps until deadline_ms (monotonic), looking at *stop every STOP_CHECK_MS. */
-static void wait_until(int64_t deadline_ms, volatile sig_atomic_t *stop)
+/*
+ * Sleeps until the monotonic clock reaches deadline_ms and the wall clock wall_ms + every,
+ * looking at *stop every STOP_CHECK_MS. The next poll's time (the wall clock's, by which
+ * retries fall due) is then at least every after wall_ms, the last poll's: each clock read to
+ * the millisecond, a poll every ms after the last by the monotonic clock could read the wall
+ * clock every - 1 ms on, and a retry due one interval on waited a poll more. A wall clock set
+ * back since wall_ms is not waited for.
+ */
+static void wait_until(int64_t deadline_ms, int64_t wall_ms, int64_t every,
+                       volatile sig_atomic_t *stop)
 {
     for (;;) {
         struct timespec now, ts;
-        int64_t now_ms, left;
+        int64_t now_ms, left, wall = cm_clock_now_ms();
 
         clock_gettime(CLOCK_MONOTONIC, &now);
         now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
         left = deadline_ms - now_ms;
+        if (wall >= wall_ms && wall_ms + every - wall > left) {
+            left = wall_ms + every - wall;
+        }
         if (stopped(stop) || left <= 0) {
             return;
         }
@@ -575,7 +586,7 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
             break;
         }
         if (o.max_polls == 0 || st->polls < o.max_polls) {
-            wait_until(started + o.poll_ms, stop);
+            wait_until(started + o.poll_ms, w.now_ms, o.poll_ms, stop);
         }
     }
     free_ready(&w);
