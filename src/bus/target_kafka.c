@@ -35,6 +35,7 @@
 #define FLUSH_SLACK_MS   2000 /* past the message timeout, for its report to arrive */
 #define MSG_BROKERS_MAX  128  /* bytes of the broker list shown in messages */
 #define BROKER_ERROR_MAX 300
+#define FATAL_WAIT_POLLS 100 /* of 10 ms: the wait for a fatal error's reason */
 
 /* What the message key is: an index into keys[]. */
 enum key_kind { KEY_FINDING_ID, KEY_FINDING_TYPE, KEY_RULE, KEY_NONE };
@@ -446,6 +447,15 @@ static int judge(rd_kafka_t *rk, const struct outcome *o, const char *at, char *
 
     if (o->reported && o->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         return 0;
+    }
+    /*
+     * A report of a fatal error can come before rd_kafka_fatal_error() has the reason (seen
+     * once, in a loaded ASan pass): it is waited for, up to a second.
+     */
+    for (int i = 0; i < FATAL_WAIT_POLLS && o->reported && o->err == RD_KAFKA_RESP_ERR__FATAL &&
+                    rd_kafka_fatal_error(rk, fatal, sizeof(fatal)) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         i++) {
+        (void)rd_kafka_poll(rk, 10);
     }
     if (rd_kafka_fatal_error(rk, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         cm_target_printable(shown, sizeof(shown), fatal, strlen(fatal));
