@@ -262,6 +262,7 @@ static int run(int argc, char **argv)
             printf("usage: coalmine bench [--rounds N] [--max-mb MB] PATH...\n"
                    "       coalmine bench store --db FILE [--findings N] [--repeats M]\n"
                    "       coalmine bench intel [--entries N] [--lookups M] [--dir DIR]\n"
+                   "                            [--only ipv4|domains]\n"
                    "       coalmine bench memory\n\n"
                    "Loads up to MB megabytes of decoded logs into memory and times each stage\n"
                    "(inflate, JSON reader, each parser) over them N times; one JSON line per "
