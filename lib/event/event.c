@@ -254,6 +254,37 @@ bool cm_region_shape_ok(struct cm_str s)
     return true;
 }
 
+bool cm_region_name_ok(struct cm_str s)
+{
+    size_t i = 0, word = 0, words = 0;
+
+    if (!cm_region_shape_ok(s)) {
+        return false;
+    }
+    /* words of letters, each followed by a dash */
+    for (; i < s.len && !(s.p[i] >= '0' && s.p[i] <= '9'); i++) {
+        if (s.p[i] == '-') {
+            if (word == 0 || (words == 0 && word < 2)) {
+                return false;
+            }
+            words++;
+            word = 0;
+        } else {
+            word++;
+        }
+    }
+    /* then the number, after at least two words */
+    if (words < 2 || word != 0 || i == s.len) {
+        return false;
+    }
+    for (; i < s.len; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
 const char *cm_region_partition(struct cm_str region)
 {
     static const struct {

@@ -342,6 +342,15 @@ bool cm_account_id_ok(struct cm_str s);
 bool cm_region_shape_ok(struct cm_str s);
 
 /*
+ * Whether s is written as AWS writes a region's name: lowercase words joined by
+ * dashes, the first of at least two letters, then a dash and a number (us-east-1,
+ * us-gov-west-1, ap-southeast-3, eusc-de-east-1); at most 32 characters. Not
+ * checked against a list. Stricter than cm_region_shape_ok, which an S3-compatible
+ * store's own region names (garage, local) pass: for the regions of findings.
+ */
+bool cm_region_name_ok(struct cm_str s);
+
+/*
  * The partition a region is in, from its name's prefix as AWS assigns them:
  * "aws-cn" (cn-*), "aws-us-gov" (us-gov-*), "aws-iso" (us-iso-*), "aws-iso-b"
  * (us-isob-*), "aws-iso-e" (eu-isoe-*), "aws-iso-f" (us-isof-*), "aws-eusc"

@@ -31,32 +31,50 @@ void cm_api_creds_finish(struct cm_api_creds *c)
     memset(c, 0, sizeof(*c));
 }
 
-int cm_api_creds_add(struct cm_api_creds *c, const char *key, const char *secret, char *why,
-                     size_t whylen)
+/* Whether key is an access key id; else why not, into why. */
+static bool key_ok(const char *key, char *why, size_t whylen)
 {
-    size_t kl = strlen(key), sl = strlen(secret);
-    char *k, *s;
+    size_t kl = strlen(key);
 
     if (kl < 16 || kl > 128) {
         snprintf(why, whylen, "an access key id is 16 to 128 characters");
-        return CM_EINVAL;
+        return false;
     }
     for (size_t i = 0; i < kl; i++) {
         if (!isalnum((unsigned char)key[i])) {
             snprintf(why, whylen, "an access key id is letters and digits only");
-            return CM_EINVAL;
+            return false;
         }
     }
+    return true;
+}
+
+/* Whether secret can be key's secret access key; else why not, into why. */
+static bool secret_ok(const char *key, const char *secret, char *why, size_t whylen)
+{
+    size_t sl = strlen(secret);
+
     if (sl == 0 || sl > 128) {
         snprintf(why, whylen, "the secret access key of %s is not 1 to 128 characters", key);
-        return CM_EINVAL;
+        return false;
     }
     for (size_t i = 0; i < sl; i++) {
         if (isspace((unsigned char)secret[i]) || !isprint((unsigned char)secret[i])) {
             snprintf(why, whylen, "the secret access key of %s has a space or control character",
                      key);
-            return CM_EINVAL;
+            return false;
         }
+    }
+    return true;
+}
+
+int cm_api_creds_add(struct cm_api_creds *c, const char *key, const char *secret, char *why,
+                     size_t whylen)
+{
+    char *k, *s;
+
+    if (!key_ok(key, why, whylen) || !secret_ok(key, secret, why, whylen)) {
+        return CM_EINVAL;
     }
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->v[i].key_id, key) == 0) {
@@ -100,7 +118,8 @@ static char *trim(char *s)
 /* One INI section's pair, added when the section ends. */
 struct section {
     char key[132], secret[132];
-    size_t line; /* where the section starts */
+    size_t line;                  /* where the section starts */
+    size_t key_line, secret_line; /* where its key id and its secret are */
     bool any;
 };
 
@@ -119,7 +138,12 @@ static int end_section(struct cm_api_creds *c, struct section *s, char *why, siz
     }
     rc = cm_api_creds_add(c, s->key, s->secret, r, sizeof(r));
     if (rc != 0) {
-        snprintf(why, whylen, "%zu: %s", s->line, r);
+        char tmp[200];
+        /* the line of the value at fault: the key id's, unless only the secret is bad */
+        size_t at = !key_ok(s->key, tmp, sizeof(tmp))                 ? s->key_line
+                    : !secret_ok(s->key, s->secret, tmp, sizeof(tmp)) ? s->secret_line
+                                                                      : s->key_line;
+        snprintf(why, whylen, "%zu: %s", at, r);
     }
     OPENSSL_cleanse(s, sizeof(*s));
     return rc;
@@ -178,8 +202,10 @@ int cm_api_creds_parse(struct cm_api_creds *c, const char *buf, size_t len, char
             v = trim(eq + 1);
             if (strcmp(k, "aws_access_key_id") == 0) {
                 snprintf(sec.key, sizeof(sec.key), "%s", v);
+                sec.key_line = lineno;
             } else if (strcmp(k, "aws_secret_access_key") == 0) {
                 snprintf(sec.secret, sizeof(sec.secret), "%s", v);
+                sec.secret_line = lineno;
             }
             continue; /* other keys of a profile (region, output, ...) are not ours */
         }

@@ -87,7 +87,7 @@ static int check_location(struct cm_api_in *b, struct cm_api_resp *resp, const c
     }
     /* The service fetches it: no API caller points it at instance metadata. */
     if (l == CM_API_LOC_URL && strncasecmp(loc, "file://", 7) != 0 &&
-        cm_api_url_host_ok("location", loc, why, sizeof(why)) != 0) {
+        cm_api_url_host_ok("", loc, why, sizeof(why)) != 0) {
         return cm_api_in_bad(b, resp, "location", cm_api_in_get(b, 0, "location"), why);
     }
     return 0;

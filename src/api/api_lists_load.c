@@ -288,9 +288,10 @@ static int check(enum cm_store_set_kind kind, const char *name, const struct cm_
     if (a->entries == 0 || bad.n > 0) {
         size_t len;
 
-        snprintf(why, sizeof(why), "%s (%s): %llu entries loaded, %llu records skipped", location,
+        snprintf(why, sizeof(why), "%s (%s): %llu %s loaded, %llu %s skipped", location,
                  fmt ? fmt->name : "sniffed", (unsigned long long)a->entries,
-                 (unsigned long long)bad.n);
+                 a->entries == 1 ? "entry" : "entries", (unsigned long long)bad.n,
+                 bad.n == 1 ? "record" : "records");
         for (uint64_t i = 0; i < bad.n && i < SHOW_BAD; i++) {
             len = strlen(why);
             snprintf(why + len, sizeof(why) - len, "%s%s", i ? "; " : ": ", bad.first[i]);

@@ -225,6 +225,7 @@ static int guard_file(const struct cm_api_target_policy *p, const struct cm_json
 static int host_ok(const char *what, const char *host, char *why, size_t whylen)
 {
     struct addrinfo hints, *res = NULL;
+    const char *sep = what[0] != '\0' ? ": " : "";
     int rc;
 
     memset(&hints, 0, sizeof(hints));
@@ -235,7 +236,7 @@ static int host_ok(const char *what, const char *host, char *why, size_t whylen)
         return 0; /* a name */
     }
     if (rc != 0) {
-        snprintf(why, whylen, "%s: host %.200s: %s", what, host, gai_strerror(rc));
+        snprintf(why, whylen, "%s%shost %.200s: %s", what, sep, host, gai_strerror(rc));
         return -1;
     }
     for (const struct addrinfo *a = res; a != NULL; a = a->ai_next) {
@@ -244,9 +245,9 @@ static int host_ok(const char *what, const char *host, char *why, size_t whylen)
 
             cm_net_addr_text(a->ai_addr, ip, sizeof(ip));
             snprintf(why, whylen,
-                     "%s: host %.200s is link-local or instance metadata (%s): not reached for "
+                     "%s%shost %.200s is link-local or instance metadata (%s): not reached for "
                      "an API caller",
-                     what, host, ip);
+                     what, sep, host, ip);
             freeaddrinfo(res);
             return -1;
         }
@@ -260,7 +261,7 @@ int cm_api_url_host_ok(const char *what, const char *url, char *why, size_t whyl
     struct cm_net_url u;
 
     if (cm_net_url_split(url, &u) != 0) {
-        return fail(why, whylen, "%s: not a URL coalmine can read", what);
+        return fail(why, whylen, "%s%snot a URL coalmine can read", what, what[0] ? ": " : "");
     }
     return host_ok(what, u.host, why, whylen);
 }

@@ -65,7 +65,8 @@ int cm_api_target_guard(const struct cm_api_target_policy *p, const char *kind, 
  * Whether an http(s) URL an API caller gave (a webhook, a list's location) may be fetched:
  * its host, as libcurl parses it, is no link-local or metadata address literal (a name is
  * checked when the service connects). 0, or -1 with why ("what: host ... is link-local or
- * instance metadata (169.254.169.254)...").
+ * instance metadata (169.254.169.254)..."; without "what: " when what is "", for a caller
+ * that names the member itself).
  */
 int cm_api_url_host_ok(const char *what, const char *url, char *why, size_t whylen);
 

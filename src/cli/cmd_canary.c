@@ -404,7 +404,11 @@ static int list_one(void *ud, const struct cm_store_canary *c)
         cm_time_format_iso(c->last_run_ms, last, sizeof(last));
     }
     if (!l->o->json) {
-        printf("%-24s %-11s %-8s %-26s %-5s last %s next %s\n", c->name, c->kind,
+        if (l->n == 1) {
+            printf("%-24s %-11s %-8s %-26s %-6s %s\n", "NAME", "CHECK", "STATE", "SCHEDULE",
+                   "STATUS", "RUNS");
+        }
+        printf("%-24s %-11s %-8s %-26s %-6s last %s next %s\n", c->name, c->kind,
                c->enabled ? "ENABLED" : "DISABLED", c->schedule, c->status ? c->status : "-", last,
                nxt);
         printf("    params %s%s%s\n", c->params, c->every_fail ? "" : " (events on change only)",
@@ -529,7 +533,7 @@ static int reconcile(struct cm_store *st, const char *cmd, const char *path, str
     }
     if (rc != 0) {
         fprintf(stderr, "coalmine canary %s: %s\n", cmd, err[0] ? err : cm_strerror(rc));
-        return rc == CM_EINVAL ? CM_EXIT_USAGE : CM_EXIT_ERROR;
+        return CM_EXIT_ERROR; /* a file it cannot use, as every command's --config */
     }
     if (r.created + r.updated + r.removed > 0) {
         fprintf(stderr, "  canary:   %s: %u checks created, %u updated, %u removed\n", path,

@@ -223,7 +223,7 @@ int cm_findings_sample(int argc, char **argv)
             o.account = optarg;
             break;
         case CM_OPT_REGION:
-            if (!cm_region_shape_ok(cm_str_cstr(optarg))) {
+            if (!cm_region_name_ok(cm_str_cstr(optarg))) {
                 return bad_value("--region", optarg, "not a region name like us-east-1");
             }
             o.region = optarg;

@@ -265,6 +265,27 @@ static int apply_numeric(int opt, const char *arg, struct cm_gen_config *c)
     return rc;
 }
 
+/* What option opt takes, for the message that refuses a value. */
+static const char *wanted(int opt)
+{
+    switch (opt) {
+    case OPT_START:
+        return "a whole minute, YYYY-MM-DDTHH:MMZ (2026-01-05T00:00Z)";
+    case OPT_SCALE:
+        return "a number above 0 (1.5)";
+    case OPT_KINDS:
+        return "a comma list of cloudtrail, vpcflow and dns";
+    case OPT_FLOWFMT:
+        return "default, custom or mixed";
+    case OPT_DELIVERY:
+        return "s3, cloudwatch-export or firehose";
+    case OPT_LEVEL:
+        return "a level from 1 to 12";
+    default:
+        return "a whole number";
+    }
+}
+
 static int apply(int opt, const char *name, const char *arg, struct cm_gen_config *c)
 {
     int rc = 0;
@@ -296,7 +317,7 @@ static int apply(int opt, const char *name, const char *arg, struct cm_gen_confi
         break;
     }
     if (rc != 0) {
-        return usage_error("--%s: bad value '%s'", name, arg);
+        return usage_error("--%s: bad value '%s': %s", name, arg, wanted(opt));
     }
     return 0;
 }
@@ -484,18 +505,19 @@ static int gen_main(struct cm_gen_config *c, struct picks *p, int argc, char **a
     }
     snprintf(path, sizeof(path), "%s/%s", c->out_dir, cm_gen_top_dir(c));
     if (stat(path, &sb) == 0) {
-        log_warnx("gen: %s already exists; remove it or choose another --out", path);
+        fprintf(stderr, "coalmine gen: %s already exists; remove it or choose another --out\n",
+                path);
         return CM_EXIT_ERROR;
     }
     t0 = cm_clock_mono_s();
     rc = cm_gen_run(c, &st);
     if (rc != 0) {
-        log_warnx("gen: writing %s failed: %s", c->out_dir, cm_strerror(rc));
+        fprintf(stderr, "coalmine gen: writing %s failed: %s\n", c->out_dir, cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
     rc = cm_gen_scenario_lists(c);
     if (rc != 0) {
-        log_warnx("gen: writing %s/intel failed: %s", c->out_dir, cm_strerror(rc));
+        fprintf(stderr, "coalmine gen: writing %s/intel failed: %s\n", c->out_dir, cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
     report(&st, cm_clock_mono_s() - t0);
@@ -518,7 +540,7 @@ static int gen_run(int argc, char **argv)
     p.on = cm_calloc(p.n + 1, sizeof(*p.on));
     p.list = cm_calloc(p.n + 1, sizeof(*p.list));
     if (p.on == NULL || p.list == NULL) {
-        log_warnx("gen: out of memory");
+        fprintf(stderr, "coalmine gen: out of memory\n");
         rc = CM_EXIT_ERROR;
         goto out;
     }

@@ -289,7 +289,7 @@ static int serve_open(struct cm_serve *s)
         return CM_EXIT_ERROR;
     }
     if (s->o.config != NULL && serve_canaries(s) != 0) {
-        return CM_EXIT_USAGE;
+        return CM_EXIT_ERROR; /* a bad check in the file, as any error of --config */
     }
     if (s->watching) {
         s->watch.detector_id = s->detector;

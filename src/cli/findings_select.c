@@ -250,7 +250,7 @@ int cm_fsel_option(struct cm_fsel *s, int opt, char *arg)
         return shaped_values(s, "--account", arg, s->accounts, &s->naccounts, cm_account_id_ok,
                              "an account id is 12 digits");
     case CM_OPT_REGION:
-        return shaped_values(s, "--region", arg, s->regions, &s->nregions, cm_region_shape_ok,
+        return shaped_values(s, "--region", arg, s->regions, &s->nregions, cm_region_name_ok,
                              "not a region name like us-east-1");
     case CM_OPT_SEV_MIN:
         s->has_sev_min = true;

@@ -89,7 +89,8 @@ static void report(const struct cm_scan_intel *si, const struct cm_intel_source_
                 r[i].format, cm_intel_kind_name(si->srcs[i].kind),
                 (unsigned long long)r[i].st.ip_entries, (unsigned long long)r[i].st.dom_entries);
         if (r[i].st.bad) {
-            fprintf(stderr, ", %llu bad records skipped", (unsigned long long)r[i].st.bad);
+            fprintf(stderr, ", %llu bad %s skipped", (unsigned long long)r[i].st.bad,
+                    r[i].st.bad == 1 ? "record" : "records");
         }
         if (r[i].st.skipped) {
             fprintf(stderr, ", %llu shared-host URLs not taken",

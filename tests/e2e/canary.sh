@@ -258,6 +258,10 @@ check "canary put: an unknown parameter is named with the ones allowed" \
 check "canary put: a missing parameter is named" grep -q "max_age_minutes: required by freshness" "$T/b6.err"
 "$COALMINE" canary put --db "$S" --name x --check nope --schedule 'rate(5 minutes)' 2>"$T/b7.err"
 check "canary put: an unknown check" grep -q "unknown check 'nope'" "$T/b7.err"
+"$COALMINE" canary list --db "$DB" >"$T/table.txt" 2>&1
+check "canary list: a table under a header row, a check a row" \
+    sh -c 'head -n 1 "$1" | grep -q "^NAME  *CHECK  *STATE  *SCHEDULE  *STATUS  *RUNS$" &&
+        [ "$(grep -c " last .* next " "$1")" -ge 1 ]' _ "$T/table.txt"
 "$COALMINE" canary list --db "$S" --all 2>"$T/b9.err"
 check "an option of another subcommand: usage error naming it" \
     sh -c '[ "$1" -eq 2 ] && grep -q "canary list: --all does not apply here" "$2"' _ $? "$T/b9.err"

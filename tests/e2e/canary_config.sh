@@ -73,14 +73,14 @@ check "the same file again changes nothing (and says nothing)" \
 printf 'canaries:\n  checks:\n    - name: trail-alive\n      kind: freshness\n      schedul: rate(5 minutes)\n' >"$T/bad1.yaml"
 "$COALMINE" canary tick --db "$DB" --config "$T/bad1.yaml" >/dev/null 2>"$T/b1.err"
 rc=$?
-check "a typo'd key: usage error with file:line:col and the key" \
-    sh -c '[ "$1" -eq 2 ] && grep -q "bad1.yaml:5:7: canaries.checks\[0\]: unknown key \"schedul\"" "$2"' \
+check "a typo'd key: exit 1 with file:line:col and the key" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "bad1.yaml:5:7: canaries.checks\[0\]: unknown key \"schedul\"" "$2"' \
     _ $rc "$T/b1.err"
 printf 'canaries:\n  checks:\n    - name: trail-alive\n      kind: freshness\n      schedule: rate(5 minutes)\n      params: {source: cloudtrail, max_age_minutes: 0}\n' >"$T/bad2.yaml"
 "$COALMINE" canary tick --db "$DB" --config "$T/bad2.yaml" >/dev/null 2>"$T/b2.err"
 rc=$?
-check "a bad parameter: file:line:col, the key and the member" \
-    sh -c '[ "$1" -eq 2 ] && grep -q "bad2.yaml:6:15: canaries.checks\[0\].params: max_age_minutes: must be a whole number from 1 to 525600" "$2"' \
+check "a bad parameter: exit 1, file:line:col, the key and the member" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "bad2.yaml:6:15: canaries.checks\[0\].params: max_age_minutes: must be a whole number from 1 to 525600" "$2"' \
     _ $rc "$T/b2.err"
 printf 'canaries:\n  checks:\n    - {name: x, kind: pipeline, schedule: "rate(5 minute)"}\n' >"$T/bad3.yaml"
 "$COALMINE" canary tick --db "$DB" --config "$T/bad3.yaml" >/dev/null 2>"$T/b3.err"
@@ -112,8 +112,8 @@ check "... trail-alive removed, from-serve made, by-hand kept" \
 printf 'canaries:\n  checks:\n    - {name: y, kind: pipeline, schedule: rate(1 hour), params: {deadline_seconds: 99999}}\n' >"$T/bad4.yaml"
 "$COALMINE" serve --db "$DB" --config "$T/bad4.yaml" --listen 127.0.0.1:0 >/dev/null 2>"$T/s2.err"
 rc=$?
-check "serve with a bad check: exit 2 before serving, with file:line:col" \
-    sh -c '[ "$1" -eq 2 ] && grep -q "bad4.yaml:3:.*canaries.checks\[0\].params: deadline_seconds" "$2"' \
+check "serve with a bad check: exit 1 before serving, with file:line:col" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "bad4.yaml:3:.*canaries.checks\[0\].params: deadline_seconds" "$2"' \
     _ $rc "$T/s2.err"
 
 # The file's api.account and api.region are what Scheduled Events carry.

@@ -248,6 +248,26 @@ static void test_account_region_shape(void **state)
     assert_false(cm_region_shape_ok(cm_str_cstr("not a region")));
     assert_false(cm_region_shape_ok(cm_str_cstr("a-region-name-longer-than-32-bytes")));
     assert_false(cm_region_shape_ok(CM_STR_NULL));
+    assert_true(cm_region_shape_ok(cm_str_cstr("useast1"))); /* the shape only */
+    assert_true(cm_region_shape_ok(cm_str_cstr("garage")));  /* an S3-compatible store's */
+    /* A region's name as AWS writes one: words, then a number. */
+    static const char *const names[] = {"us-east-1",      "us-gov-west-1",  "ap-southeast-3",
+                                        "eusc-de-east-1", "us-isob-east-1", "il-central-1",
+                                        "ca-west-10"};
+    static const char *const not_names[] = {
+        "useast1", "us-east",  "us-east-",  "us-east-1a", "u-east-1", "us--east-1", "-us-east-1",
+        "us-1",    "us-east1", "US-EAST-1", "us-east-1-", "garage",   "",           "us-east-x1"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!cm_region_name_ok(cm_str_cstr(names[i]))) {
+            fail_msg("'%s' is a region name", names[i]);
+        }
+    }
+    for (size_t i = 0; i < sizeof(not_names) / sizeof(not_names[0]); i++) {
+        if (cm_region_name_ok(cm_str_cstr(not_names[i]))) {
+            fail_msg("'%s' is not a region name", not_names[i]);
+        }
+    }
+    assert_false(cm_region_name_ok(CM_STR_NULL));
     /* The partition of a region, for the ARNs of its findings. */
     assert_string_equal(cm_region_partition(cm_str_cstr("us-east-1")), "aws");
     assert_string_equal(cm_region_partition(cm_str_cstr("eu-west-3")), "aws");

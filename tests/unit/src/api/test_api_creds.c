@@ -88,6 +88,19 @@ static void test_errors(void **state)
     assert_int_equal(parse(&c, "[a]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n", why, sizeof(why)),
                      CM_EINVAL);
     assert_string_equal(why, "1: the section has no aws_secret_access_key");
+    /* A bad value is reported at its own line, not at its section's header. */
+    assert_int_equal(parse(&c,
+                           "# c\n\n[default]\naws_secret_access_key = abcdefgh\n"
+                           "aws_access_key_id = short\n",
+                           why, sizeof(why)),
+                     CM_EINVAL);
+    assert_string_equal(why, "5: an access key id is 16 to 128 characters");
+    assert_int_equal(parse(&c,
+                           "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\nregion = x\n"
+                           "aws_secret_access_key = has space\n",
+                           why, sizeof(why)),
+                     CM_EINVAL);
+    assert_non_null(strstr(why, "4: the secret access key of AKIAIOSFODNN7EXAMPLE has a space"));
     assert_int_equal(parse(&c, "[a\n", why, sizeof(why)), CM_EINVAL);
     assert_string_equal(why, "1: a section header is [name]");
     assert_int_equal(parse(&c, "just words\n", why, sizeof(why)), CM_EINVAL);

@@ -174,7 +174,7 @@ static void test_errors_become_status(void **state)
                      200);
     assert_int_equal(get("threatentityset", id), 200);
     assert_string_equal(a_str("status"), "ACTIVE");
-    assert_non_null(strstr(a_str("errorDetails"), "2 entries loaded, 1 records skipped: line 2:"));
+    assert_non_null(strstr(a_str("errorDetails"), "2 entries loaded, 1 record skipped: line 2:"));
 }
 
 /* A FIFO with no writer, a device or a directory is refused at once (ERROR), by path and by
@@ -255,6 +255,7 @@ static void test_validation(void **state)
                      400);
     a_error(400, "BadRequestException",
             "location: host 169.254.169.254 is link-local or instance metadata (169.254.169.254)");
+    assert_null(strstr(a_str("message"), "location: location")); /* the member named once */
     assert_int_equal(create("threatintelset", "threatIntelSetId", "a", "TXT",
                             "http://[fd00:ec2::254]/x", true, NULL),
                      400);
