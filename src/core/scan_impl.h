@@ -29,6 +29,12 @@
 #define LIVE_PER_THREAD 2
 #define STDIN_CHUNK     (4u << 20)
 /*
+ * The longest line standard input is cut at: a longer one (no record is near it: a
+ * CloudTrail event is at most 256 KB) is a reject, skipped to its end, so a stream
+ * without newlines is not held whole.
+ */
+#define STDIN_MAX_LINE (16u << 20)
+/*
  * Small inputs read under one ticket, their events in shared batches (docs/internals/scan.md,
  * "Small inputs"): inputs of GROUP_BYTES (as stored) in all, at most one a batch segment.
  * The bytes bound the work a ticket holds back from the other readers: a ticket of 128 KiB

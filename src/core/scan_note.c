@@ -31,7 +31,9 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
 
     pthread_mutex_lock(&s->mu);
     if (kind == 0) {
-        st->rejected_files++;
+        /* a file is counted once, however many of its faults are noted (a truncated gzip
+         * and then the salvage that is no known format) */
+        st->rejected_files += file_id >= st->ninputs || !st->inputs[file_id].damaged;
     } else if (kind > 0 && kind < CM_SCAN_KINDS) {
         st->rejected[kind]++;
     }

@@ -640,7 +640,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     uint64_t base_off = 0;
     uint32_t base_line = 0;
     bool settled;
-    int fd, rc;
+    int fd, rc, saved;
 
     if (s->in.v[idx].skip_as != NULL) {
         /* A CloudTrail digest found in a walk: set aside unread. */
@@ -683,13 +683,28 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         close(fd); /* a plain log grown since an earlier scan: only what follows is read */
         goto decode;
     }
-    rc = cm_read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
+    if (s->in.v[idx].size > s->o.max_input_bytes) {
+        rc = CM_E2BIG; /* known from its size: not read in vain */
+    } else {
+        rc = cm_read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
+    }
+    saved = errno;
     close(fd);
     r->files++;
     r->bytes_in += r->raw.len;
     if (rc != 0) {
-        cm_scan_note_reject(s, 0, idx, r->raw.len, 0,
-                            rc == CM_E2BIG ? "input larger than the size cap" : "read error");
+        char msg[256];
+
+        if (rc == CM_E2BIG) {
+            snprintf(msg, sizeof(msg),
+                     "input larger than the size cap of %zu bytes a file is read whole in: read "
+                     "a log this big from standard input (coalmine scan - < FILE), in pieces",
+                     s->o.max_input_bytes);
+        } else {
+            snprintf(msg, sizeof(msg), "read error: %s",
+                     rc == CM_EIO ? strerror(saved) : cm_strerror(rc));
+        }
+        cm_scan_note_reject(s, 0, idx, r->raw.len, 0, msg);
         return rc == CM_ENOMEM ? rc : CM_OK;
     }
     if (s->o.file_ids) { /* read whole: the identity of the bytes read, whatever follows */

@@ -31,6 +31,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
     char err[160] = "";
     uint64_t off = 0;
     uint32_t lines = 0;
+    bool skipping = false; /* in a line longer than STDIN_MAX_LINE, dropped to its end */
 
     if (src == NULL) {
         return CM_ENOMEM;
@@ -63,6 +64,23 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
                      : cm_parse_sniff_flow(pend.p, pend.len, s->o.flow_fields, &r->ctx.flow_fmt);
             split = ps ? cm_stdin_cut_mode(ps, pend.p, pend.len) : CM_STDIN_CUT_NONE;
         }
+        if (skipping) {
+            const char *nl = pend.len ? memchr(pend.p, '\n', pend.len) : NULL;
+            size_t drop = nl != NULL ? (size_t)(nl - pend.p) + 1 : pend.len;
+
+            if (pend.len > drop) {
+                memmove(pend.p, pend.p + drop, pend.len - drop);
+            }
+            pend.len -= drop;
+            r->bytes_decoded += drop;
+            off += drop;
+            if (nl == NULL && !src->eof) {
+                continue;
+            }
+            lines += nl != NULL;
+            skipping = false;
+            seen = 0;
+        }
         if (!src->eof && split == CM_STDIN_CUT_NONE) {
             continue;
         }
@@ -84,6 +102,19 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         cut = pend.len;
         if (!src->eof) {
             cut = cm_stdin_cut(split, pend.p, pend.len, &seen);
+            if (cut == 0 && split == CM_STDIN_CUT_LINES && pend.len > STDIN_MAX_LINE) {
+                char msg[96];
+
+                snprintf(msg, sizeof(msg), "line longer than %u bytes: skipped to its end",
+                         STDIN_MAX_LINE);
+                cm_scan_note_reject(s, (int)ps->kind, idx, off, lines + 1, msg);
+                r->bytes_decoded += pend.len;
+                off += pend.len;
+                pend.len = 0;
+                seen = 0;
+                skipping = true;
+                continue;
+            }
             if (cut == 0) {
                 continue; /* one very long line or file: read more */
             }

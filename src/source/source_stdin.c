@@ -53,11 +53,13 @@ size_t cm_stdin_cut(enum cm_stdin_cut mode, const char *p, size_t n, size_t *see
     size_t cut = 0;
 
     if (mode == CM_STDIN_CUT_LINES) {
-        const char *q = p + n;
-        while (q > p && q[-1] != '\n') {
+        /* p[0, *seen) holds no newline: a long line is searched once, as it comes */
+        const char *q = p + n, *stop = p + (*seen < n ? *seen : n);
+        while (q > stop && q[-1] != '\n') {
             q--;
         }
-        cut = (size_t)(q - p);
+        cut = q > stop ? (size_t)(q - p) : 0;
+        *seen = n - cut;
     } else if (mode == CM_STDIN_CUT_FILES) {
         cut = cm_parse_ct_cut(p, n, *seen);
         /* After the last file start there is none: next time, look at new bytes only. */
@@ -253,7 +255,15 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             if (got < 0 && errno == EINTR) {
                 continue;
             }
-            if (got <= 0) {
+            if (got < 0) {
+                /* not an end: a read error (a directory, a device), said with the reason */
+                snprintf(err, errlen, "read error on standard input at byte %llu: %s",
+                         (unsigned long long)src->raw_bytes, strerror(errno));
+                src->err_off = src->raw_bytes;
+                src->eof = 1;
+                break;
+            }
+            if (got == 0) {
                 if (src->packed && src->mid) {
                     snprintf(err, errlen, "truncated %s stream on standard input",
                              cm_stdin_codec(src));

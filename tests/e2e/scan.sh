@@ -73,6 +73,22 @@ for th in 1 2; do
     check "empty standard input, $th thread(s): exit 0, an empty file skipped" \
         test $? -eq 0 -a "$(jq -c '[.files, .skipped.files, .rejected.files]' "$T/se$th.json")" = "[1,1,0]"
 done
+# A line with no end (32 MiB of one line between the records): one reject with its line, the
+# records around it read, in time linear in the input (each piece searched once for a newline,
+# the line dropped past 16 MiB, not held) and memory that does not grow with it.
+{ zcat "$F" | head -n 11; head -c 33554432 /dev/zero | tr '\0' 'x'; echo; zcat "$F" | sed -n '12,$p'; } \
+    >"$T/longline.log"
+"$COALMINE" scan --quiet --stats "$T/sll.json" - <"$T/longline.log" >/dev/null 2>"$T/sll.err"
+check "a 32 MiB line on stdin: the records around it read, the line one reject at line 12" \
+    test $? -eq 0 -a "$(jq -c '[.records.vpcflow, .rejected.vpcflow]' "$T/sll.json")" = "[$lines,1]" -a \
+    "$(jq -r '.reject_samples[0] | "\(.line) \(.reason)"' "$T/sll.json")" = \
+    "12 line longer than 16777216 bytes: skipped to its end"
+# A read error is said, with its reason, not taken for an empty input.
+"$COALMINE" scan --quiet --stats "$T/sdir.json" - <"$T" >/dev/null 2>"$T/sdir.err"
+check "stdin a directory: a rejected input saying why, not an empty one" \
+    test "$(jq -c '[.files, .skipped.files, .rejected.files]' "$T/sdir.json")" = "[1,0,1]" -a \
+    "$(jq -r '.reject_samples[0].reason' "$T/sdir.json")" = \
+    "read error on standard input at byte 0: Is a directory"
 C=$(find "$T/corpus" -path '*CloudTrail*' -name '*.gz' | sort | head -n 1)
 crec=$(zcat "$C" | jq '.Records | length')
 zcat "$C" | "$COALMINE" scan --quiet --stats "$T/s5.json" - >/dev/null

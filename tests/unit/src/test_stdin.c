@@ -854,6 +854,24 @@ static void test_cap(void **state)
 }
 
 /* raw_bytes follows the descriptor, not the output. */
+/* A read that fails (stdin a directory) is an error saying why, not the end of an empty stream. */
+static void test_read_error(void **state)
+{
+    struct run r;
+    int fd = open("/", O_RDONLY);
+
+    (void)state;
+    assert_true(fd >= 0);
+    run_init(&r, 1 << 20);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.src->eof);
+    assert_int_equal(r.out.len, 0);
+    assert_string_equal(r.err, "read error on standard input at byte 0: Is a directory");
+    run_finish(&r);
+    close(fd);
+}
+
 static void test_raw_bytes(void **state)
 {
     struct blob text = blob_text(100000, 13);
@@ -1005,6 +1023,15 @@ static void test_cut_files(void **state)
     assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_LINES, "a\nb\nc", 5, &seen), 4);
     assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_LINES, "abc", 3, &seen), 0);
     assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_NONE, "a\nb\n", 4, &seen), 0);
+    /* A long line growing: what was searched is not searched again (seen), so a newline
+     * there would not be found; one after it is. */
+    seen = 0;
+    assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_LINES, "xyz", 3, &seen), 0);
+    assert_int_equal(seen, 3);
+    assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_LINES, "x\nzabc", 6, &seen), 0);
+    assert_int_equal(seen, 6);
+    assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_LINES, "xyzabc\nde", 9, &seen), 7);
+    assert_int_equal(seen, 2); /* "de" stays, searched */
     free(pend);
     blob_free(&st);
     blob_free(&got);
@@ -1026,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_zstd_frames),
         cmocka_unit_test(test_zstd_damage),
         cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_read_error),
         cmocka_unit_test(test_raw_bytes),
         cmocka_unit_test(test_line_splittable),
         cmocka_unit_test(test_cut_files),
