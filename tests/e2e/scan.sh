@@ -83,6 +83,16 @@ check "a 32 MiB line on stdin: the records around it read, the line one reject a
     test $? -eq 0 -a "$(jq -c '[.records.vpcflow, .rejected.vpcflow]' "$T/sll.json")" = "[$lines,1]" -a \
     "$(jq -r '.reject_samples[0] | "\(.line) \(.reason)"' "$T/sll.json")" = \
     "12 line longer than 16777216 bytes: skipped to its end"
+# A gzip cut short anywhere in its first bytes: the file counted once in rejected.files, though
+# its salvage may be a second fault of it (no format known in a few bytes).
+zcat "$F" | gzip -nc >"$T/whole.log.gz"
+for n in 20 40 60 70 80 90 100 120 160 240; do
+    head -c $n "$T/whole.log.gz" >"$T/cut/cut$n.log.gz" 2>/dev/null ||
+        { mkdir -p "$T/cut" && head -c $n "$T/whole.log.gz" >"$T/cut/cut$n.log.gz"; }
+done
+"$COALMINE" scan --quiet --stats "$T/scut.json" "$T/cut" >/dev/null 2>&1
+check "10 gzip files cut short: 10 files rejected, however many faults each has" \
+    test "$(jq -c '[.files, .rejected.files]' "$T/scut.json")" = "[10,10]"
 # A read error is said, with its reason, not taken for an empty input.
 "$COALMINE" scan --quiet --stats "$T/sdir.json" - <"$T" >/dev/null 2>"$T/sdir.err"
 check "stdin a directory: a rejected input saying why, not an empty one" \

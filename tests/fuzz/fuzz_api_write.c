@@ -29,6 +29,8 @@
 #include "base/json.h"
 #include "store/store.h"
 
+#include "fuzz_scratch.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -85,6 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     check(mkdtemp(dir) != NULL);
+    check(fuzz_scratch_at_exit(dir, &ctx.store) == 0);
     snprintf(path, sizeof(path), "%s/s.db", dir);
     check(cm_store_open(&ctx.store, path, CM_STORE_CREATE, err, sizeof(err)) == 0);
     ctx.account = "123456789012";

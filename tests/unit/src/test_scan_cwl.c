@@ -852,6 +852,43 @@ static void test_nested_gzip_over_cap(void **state)
     blob_free(&inner);
 }
 
+/* A file over the size cap is refused from its size, unread, with the cap in the reason. */
+static void test_file_over_cap(void **state)
+{
+    static char text[8192];
+    char rec[512], name[32], want[64];
+    size_t n = 0;
+    struct cm_scan_opts o;
+    struct cm_scan_stats st;
+    struct seen sn;
+    struct cm_sink sink = {seen_emit, &sn};
+    char *paths[1] = {tmpdir};
+    char err[256] = "";
+    (void)state;
+
+    for (int i = 0; n + 600 < sizeof(text); i++) {
+        snprintf(name, sizeof(name), "q%d.example.", i);
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n",
+                              resolver(rec, sizeof(rec), i % 60, name));
+    }
+    put_str("big.log", text);
+    memset(&o, 0, sizeof(o));
+    memset(&sn, 0, sizeof(sn));
+    o.threads = 1;
+    o.detectors = table;
+    o.max_input_bytes = n - 1;
+    assert_int_equal(cm_scan_run(&o, paths, 1, &sink, &st, err, sizeof(err)), 0);
+    assert_int_equal(st.records[CM_EV_DNS], 0);
+    assert_int_equal(st.rejected_files, 1);
+    assert_int_equal(st.bytes_in, 0); /* not read in vain */
+    snprintf(want, sizeof(want), "the size cap of %zu bytes", n - 1);
+    if (st.nrejects != 1 || strstr(st.rejects[0].reason, want) == NULL) {
+        print_rejects(&st);
+        fail_msg("want one reject, naming the cap");
+    }
+    cm_scan_stats_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -867,6 +904,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nested_gzip_subscription, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_gzip_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_gzip_over_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_over_cap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
