@@ -258,8 +258,11 @@ static int verdicts(const struct cm_scan_stats *st, const struct cm_follow_file 
         if (k == NULL) {
             continue;
         }
-        /* A gzip being written, or an object whose GET failed: again, later. */
-        v[*k].what = in->in_progress || in->fetch_failed ? CM_FOLLOW_AGAIN : CM_FOLLOW_TAKEN;
+        /* A gzip being written, a plain log's unfinished last line held back, or an object
+         * whose GET failed: again, later (a file once it has not changed for
+         * CM_SCAN_SETTLE_S, if it does not change before). */
+        v[*k].what = in->in_progress || in->held_tail || in->fetch_failed ? CM_FOLLOW_AGAIN
+                                                                          : CM_FOLLOW_TAKEN;
         v[*k].has_id = v[*k].what == CM_FOLLOW_TAKEN && in->id_state != CM_SCAN_ID_NONE;
         v[*k].id = in->id;
     }

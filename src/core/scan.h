@@ -94,6 +94,8 @@ struct cm_scan_input {
     bool gone;              /* ... because it is no longer there (NoSuchKey, rewritten since) */
     bool in_progress;       /* a gzip cut short and changed in the last CM_SCAN_SETTLE_S, left
                                unread (cm_scan_opts.defer_in_progress) */
+    bool held_tail;         /* a plain log's unfinished last line, held back (changed in the
+                               last CM_SCAN_SETTLE_S): what came before it read */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
     int64_t newest_ms;      /* its newest good record's event time (0: none) */
     int64_t newest_data_ms; /* its newest S3 data event's (CloudTrail, Data, S3; 0: none) */

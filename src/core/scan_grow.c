@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "core/scan_impl.h"
@@ -16,6 +17,19 @@
 #include "source/file_id.h"
 #include "source/source_stdin.h"
 
+/* The kind of the records of such a file (0: not such a file). */
+static int line_kind(const struct scan *s, const char *p, size_t n)
+{
+    struct cm_flow_format fmt;
+    const struct cm_parser *ps;
+
+    if (n == 0 || cm_is_compressed(p, n) || cm_cwl_sniff(p, n)) {
+        return 0;
+    }
+    ps = cm_parse_sniff_flow(p, n, s->o.flow_fields, &fmt);
+    return ps != NULL && cm_stdin_cut_mode(ps, p, n) == CM_STDIN_CUT_LINES ? (int)ps->kind : 0;
+}
+
 /*
  * Whether a file that starts with p[0, n) is lines a later part of which is read alone:
  * plain (no gzip or zstd), not a CloudWatch Logs JSON document, and in a format read line by line
@@ -24,14 +38,7 @@
  */
 static bool line_based(const struct scan *s, const char *p, size_t n)
 {
-    struct cm_flow_format fmt;
-    const struct cm_parser *ps;
-
-    if (n == 0 || cm_is_compressed(p, n) || cm_cwl_sniff(p, n)) {
-        return false;
-    }
-    ps = cm_parse_sniff_flow(p, n, s->o.flow_fields, &fmt);
-    return ps != NULL && cm_stdin_cut_mode(ps, p, n) == CM_STDIN_CUT_LINES;
+    return line_kind(s, p, n) != 0;
 }
 
 /* The bytes to the end of the last whole line of p[0, n) (0: none). */
@@ -43,19 +50,38 @@ static size_t whole_lines(const char *p, size_t n)
     return n;
 }
 
+#define HELD_TAIL                                                                                  \
+    "an unfinished last line, held back: its file changed in the last 15 minutes (read once "      \
+    "it ends, or the file has not changed for 15 minutes)"
+
+size_t cm_scan_grow_hold(struct scan *s, uint32_t idx, const char *p, size_t n, const char *head,
+                         size_t nhead, bool settled)
+{
+    size_t tail = n - whole_lines(p, n);
+    int kind;
+
+    if (settled || tail == 0 || !s->o.file_ids || (kind = line_kind(s, head, nhead)) == 0) {
+        return 0;
+    }
+    cm_scan_note_skip(s, idx, kind, HELD_TAIL);
+    if (idx < s->st->ninputs) {
+        s->st->inputs[idx].held_tail = true; /* a follow reads it again once it settles */
+    }
+    return tail;
+}
+
 void cm_scan_grow_note(struct scan *s, uint32_t idx, const char *p, size_t n)
 {
     struct cm_scan_grown g;
-    size_t len;
 
-    if (!s->o.file_ids || !line_based(s, p, n) || (len = whole_lines(p, n)) == 0) {
+    if (!s->o.file_ids || n == 0 || !line_based(s, p, n)) {
         return;
     }
     memset(&g, 0, sizeof(g));
     g.input = idx;
-    g.len = len;
-    g.lines = cm_parse_count_lines(p, 0, len);
-    cm_file_id_of_bytes(&g.id, s->in.v[idx].path, p, len);
+    g.len = n;
+    g.lines = cm_parse_count_lines(p, 0, n);
+    cm_file_id_of_bytes(&g.id, s->in.v[idx].path, p, n);
     cm_scan_note_grown(s, &g);
 }
 
@@ -90,7 +116,7 @@ int cm_scan_grown_read(struct reader *r, uint32_t idx, int fd, uint64_t *base_of
     struct cm_scan_grown g;
     const char *nl;
     struct stat st;
-    size_t nhead, hdr = 0, more, last;
+    size_t nhead, hdr = 0, more, hold;
     uint64_t size;
 
     if (s->o.files_seen == NULL || !s->o.file_ids || fstat(fd, &st) != 0 || st.st_size <= 0) {
@@ -116,28 +142,32 @@ int cm_scan_grown_read(struct reader *r, uint32_t idx, int fd, uint64_t *base_of
         return 0; /* read whole: past the size cap it is refused there, with the reason */
     }
     memcpy(r->raw.p, head, hdr);
-    if (cm_file_read_at(fd, r->raw.p + hdr, more, e->len) != 0 ||
-        cm_file_id_prefix(fd, path, size, &in->id) != 0) {
+    if (cm_file_read_at(fd, r->raw.p + hdr, more, e->len) != 0) {
+        return 0;
+    }
+    /* An unfinished last line in a file changed lately is left for a later scan. */
+    hold = cm_scan_grow_hold(s, idx, r->raw.p + hdr, more, head, nhead,
+                             st.st_mtime + CM_SCAN_SETTLE_S <= time(NULL));
+    more -= hold;
+    if (cm_file_id_prefix(fd, path, e->len + more, &in->id) != 0) {
         return 0;
     }
     r->raw.len = hdr + more;
     r->raw.p[r->raw.len] = '\0';
     r->files++;
     r->bytes_in += more;
-    in->id_state = CM_SCAN_ID_READ;
-    /* Where the next scan resumes: after the last whole line read now, or as before. */
+    in->id_state = CM_SCAN_ID_READ; /* the identity of what was read: the held line is not */
+    /* Where the next scan resumes: after what was read now (its last line's end, or the end
+     * of a last line without one, read as the file had not changed for a while). */
     memset(&g, 0, sizeof(g));
     g.input = idx;
     g.resumed_from = e->len;
     g.resumed.a = e->id_a;
     g.resumed.b = e->id_b;
-    last = whole_lines(r->raw.p + hdr, more);
-    g.len = e->len + last;
-    g.lines = e->lines + cm_parse_count_lines(r->raw.p + hdr, 0, last);
-    g.id = g.resumed;
-    if (last == 0 || cm_file_id_prefix(fd, path, g.len, &g.id) == 0) {
-        cm_scan_note_grown(s, &g);
-    }
+    g.len = e->len + more;
+    g.lines = e->lines + cm_parse_count_lines(r->raw.p + hdr, 0, more);
+    g.id = in->id;
+    cm_scan_note_grown(s, &g);
     *base_off = e->len - hdr;
     *base_line = e->lines - (hdr > 0) > UINT32_MAX ? UINT32_MAX : (uint32_t)(e->lines - (hdr > 0));
     return 1;

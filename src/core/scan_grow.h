@@ -6,6 +6,7 @@
 #ifndef CM_CORE_SCAN_GROW_H
 #define CM_CORE_SCAN_GROW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,8 +24,19 @@ struct reader;
 int cm_scan_grown_read(struct reader *r, uint32_t idx, int fd, uint64_t *base_off,
                        uint32_t *base_line);
 /*
- * Input idx was read whole as p[0, n): when it is plain lines in a format read line by
- * line, notes where a later scan resumes it should it grow (its last whole line's end).
+ * Input idx, read as p[0, n) and starting with head[0, nhead), is plain lines in a format
+ * read line by line, the last unfinished (no newline), and the file was changed in the last
+ * CM_SCAN_SETTLE_S (!settled): a writer may be in the middle of it. Returns the length of
+ * that line, for the caller to leave unread and unremembered (the next scan reads it from
+ * its start), and notes it skipped, saying why. 0 otherwise: a file left alone that long is
+ * complete, its last line read whole.
+ */
+size_t cm_scan_grow_hold(struct scan *s, uint32_t idx, const char *p, size_t n, const char *head,
+                         size_t nhead, bool settled);
+/*
+ * Input idx was read whole as p[0, n) (an unfinished last line held back already): when it
+ * is plain lines in a format read line by line, notes where a later scan resumes it should
+ * it grow: at n, after the last line read, ended or not.
  */
 void cm_scan_grow_note(struct scan *s, uint32_t idx, const char *p, size_t n);
 

@@ -708,6 +708,12 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         return rc == CM_ENOMEM ? rc : CM_OK;
     }
     if (s->o.file_ids) { /* read whole: the identity of the bytes read, whatever follows */
+        size_t hold =
+            cm_scan_grow_hold(s, idx, r->raw.p, r->raw.len, r->raw.p, r->raw.len, settled);
+        if (hold > 0) {
+            r->raw.len -= hold;
+            r->raw.p[r->raw.len] = '\0';
+        }
         cm_file_id_of_bytes(&s->st->inputs[idx].id, path, r->raw.p, r->raw.len);
         s->st->inputs[idx].id_state = CM_SCAN_ID_READ;
         cm_scan_grow_note(s, idx, r->raw.p, r->raw.len);

@@ -154,8 +154,8 @@ check "... a bad line appended: rejected at the file's line 31, byte $at; 5 reco
 $(jget "$T/gr3.json" 'd["records"]["vpcflow"]'))" \
     sh -c 'grep -q "flows.log:31 (byte $1)" "$2" && test "$3" = 5' sh "$at" "$T/gr3.err" \
     "$(jget "$T/gr3.json" 'd["records"]["vpcflow"]')"
-# A line cut by the scan (the writer had not finished it): rejected then, read whole once
-# finished, and no line is counted twice.
+# A line cut by the scan (the writer had not finished it; the file changed just now): held
+# back, not rejected, and read whole once finished; no line is counted twice.
 line=$(gzip -dc "$fl" | sed -n 36p)
 printf '%s' "$(printf '%s' "$line" | cut -c1-30)" >>"$T/plain/flows.log"
 "$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr4.json" \
@@ -164,11 +164,28 @@ printf '%s\n' "$(printf '%s' "$line" | cut -c31-)" >>"$T/plain/flows.log"
 gzip -dc "$fl" | sed -n 37,40p >>"$T/plain/flows.log"
 "$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr5.json" \
     "$T/plain" >/dev/null 2>&1
-check "... a line cut by one scan (rejected: $(jget "$T/gr4.json" 'd["rejected"]["vpcflow"]')) \
-is read whole by the next with what follows (records: \
-$(jget "$T/gr5.json" 'd["records"]["vpcflow"], d["rejected"]["vpcflow"]'))" \
-    test "$(jget "$T/gr4.json" 'd["rejected"]["vpcflow"]'),$(jget "$T/gr5.json" \
-        'd["records"]["vpcflow"], d["rejected"]["vpcflow"]')" = "1,(5, 0)"
+check "... a line cut by one scan (rejected, held back: $(jget "$T/gr4.json" \
+'d["rejected"]["vpcflow"], d["skipped"]["vpcflow"]')) is read whole by the next with what \
+follows (records: $(jget "$T/gr5.json" 'd["records"]["vpcflow"], d["rejected"]["vpcflow"]'))" \
+    test "$(jget "$T/gr4.json" 'd["rejected"]["vpcflow"], d["skipped"]["vpcflow"]'),$(jget \
+        "$T/gr5.json" 'd["records"]["vpcflow"], d["rejected"]["vpcflow"]')" = "(0, 1),(5, 0)"
+# A last line without its newline in a file not changed for an hour: complete, read; when the
+# newline and more lines come later, only those are read (the line is not counted twice).
+mkdir -p "$T/nonl"
+gzip -dc "$fl" | sed -n 1,20p >"$T/nonl/flows.log"
+printf '%s' "$(gzip -dc "$fl" | sed -n 21p)" >>"$T/nonl/flows.log"
+touch -d "@$(($(date +%s) - 3600))" "$T/nonl/flows.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/n.state" --stats "$T/nl1.json" \
+    "$T/nonl" >/dev/null 2>&1
+printf '\n' >>"$T/nonl/flows.log"
+gzip -dc "$fl" | sed -n 22,24p >>"$T/nonl/flows.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/n.state" --stats "$T/nl2.json" \
+    "$T/nonl" >/dev/null 2>&1
+check "a settled file's last line without a newline is read, and not again once it gets one \
+(records: $(jget "$T/nl1.json" 'd["records"]["vpcflow"]'), then \
+$(jget "$T/nl2.json" 'd["records"]["vpcflow"], d["rejected"]["vpcflow"]'))" \
+    test "$(jget "$T/nl1.json" 'd["records"]["vpcflow"]'),$(jget "$T/nl2.json" \
+        'd["records"]["vpcflow"], d["rejected"]["vpcflow"]')" = "20,(3, 0)"
 # Replaced under the same name by a longer file that starts otherwise: read whole.
 gzip -dc "$fl" | sed -n '1p;100,160p' >"$T/plain/flows.log"
 "$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr6.json" \
