@@ -811,36 +811,51 @@ static void test_nested_gzip_truncated(void **state)
     blob_free(&inner);
 }
 
-/* A gzip inside a gzip whose inner content is over the size cap: one reject, nothing parsed. */
-static void test_nested_gzip_over_cap(void **state)
+/* Resolver records, one a line, into text (cap bytes, with room to spare); their length. */
+static size_t resolver_lines(char *text, size_t cap)
 {
-    static char text[8192];
     char rec[512], name[32];
     size_t n = 0;
-    struct blob inner, outer;
+
+    for (int i = 0; n + 600 < cap; i++) {
+        snprintf(name, sizeof(name), "q%d.example.", i);
+        n += (size_t)snprintf(text + n, cap - n, "%s\n", resolver(rec, sizeof(rec), i % 60, name));
+    }
+    return n;
+}
+
+/* Scans tmpdir, one thread, an input at most cap bytes once decoded. */
+static void scan_capped(size_t cap, struct cm_scan_stats *st)
+{
     struct cm_scan_opts o;
-    struct cm_scan_stats st;
     struct seen sn;
     struct cm_sink sink = {seen_emit, &sn};
     char *paths[1] = {tmpdir};
     char err[256] = "";
-    (void)state;
 
-    for (int i = 0; n + 600 < sizeof(text); i++) {
-        snprintf(name, sizeof(name), "q%d.example.", i);
-        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n",
-                              resolver(rec, sizeof(rec), i % 60, name));
-    }
-    inner = gzip_member(text, n, 6);
-    outer = gzip_member(inner.p, inner.n, 6);
-    put_blob("big.log.gz", &outer);
     memset(&o, 0, sizeof(o));
     memset(&sn, 0, sizeof(sn));
     o.threads = 1;
     o.detectors = table;
-    o.max_input_bytes = n - 100; /* the middle layer fits, the inner content does not */
-    assert_true(inner.n < o.max_input_bytes);
-    assert_int_equal(cm_scan_run(&o, paths, 1, &sink, &st, err, sizeof(err)), 0);
+    o.max_input_bytes = cap;
+    assert_int_equal(cm_scan_run(&o, paths, 1, &sink, st, err, sizeof(err)), 0);
+}
+
+/* A gzip inside a gzip whose inner content is over the size cap: one reject, nothing parsed. */
+static void test_nested_gzip_over_cap(void **state)
+{
+    static char text[8192];
+    size_t n;
+    struct blob inner, outer;
+    struct cm_scan_stats st;
+    (void)state;
+
+    n = resolver_lines(text, sizeof(text));
+    inner = gzip_member(text, n, 6);
+    outer = gzip_member(inner.p, inner.n, 6);
+    put_blob("big.log.gz", &outer);
+    assert_true(inner.n < n - 100);
+    scan_capped(n - 100, &st); /* the middle layer fits, the inner content does not */
     assert_int_equal(st.records[CM_EV_DNS], 0);
     assert_int_equal(st.rejected_files, 1);
     if (st.nrejects != 1 || strstr(st.rejects[0].reason, "cap") == NULL) {
@@ -856,28 +871,14 @@ static void test_nested_gzip_over_cap(void **state)
 static void test_file_over_cap(void **state)
 {
     static char text[8192];
-    char rec[512], name[32], want[64];
-    size_t n = 0;
-    struct cm_scan_opts o;
+    char want[64];
+    size_t n;
     struct cm_scan_stats st;
-    struct seen sn;
-    struct cm_sink sink = {seen_emit, &sn};
-    char *paths[1] = {tmpdir};
-    char err[256] = "";
     (void)state;
 
-    for (int i = 0; n + 600 < sizeof(text); i++) {
-        snprintf(name, sizeof(name), "q%d.example.", i);
-        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n",
-                              resolver(rec, sizeof(rec), i % 60, name));
-    }
+    n = resolver_lines(text, sizeof(text));
     put_str("big.log", text);
-    memset(&o, 0, sizeof(o));
-    memset(&sn, 0, sizeof(sn));
-    o.threads = 1;
-    o.detectors = table;
-    o.max_input_bytes = n - 1;
-    assert_int_equal(cm_scan_run(&o, paths, 1, &sink, &st, err, sizeof(err)), 0);
+    scan_capped(n - 1, &st);
     assert_int_equal(st.records[CM_EV_DNS], 0);
     assert_int_equal(st.rejected_files, 1);
     assert_int_equal(st.bytes_in, 0); /* not read in vain */
