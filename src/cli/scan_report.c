@@ -500,12 +500,27 @@ void cm_scan_summary(const struct cm_scan_stats *st)
         fprintf(stderr, " (each read once)\n");
     }
     if (st->late[1] || st->late[2] || st->late[3]) {
+        const struct cm_scan_input *newest = NULL;
+        char when[40];
+
         fprintf(stderr,
                 "  late:     cloudtrail %llu, vpcflow %llu, dns %llu (older than windows that "
                 "had closed: records more than 15 minutes out of time order, within a file or "
                 "from files scanned out of order)\n",
                 (unsigned long long)st->late[1], (unsigned long long)st->late[2],
                 (unsigned long long)st->late[3]);
+        /* What moved the clocks that far: the newest record read (a record with a wrong
+         * clock, years ahead, makes the rest late), and where it is. */
+        for (size_t i = 0; i < st->ninputs; i++) {
+            if (st->inputs[i].newest_ms > 0 && st->inputs[i].path != NULL &&
+                (newest == NULL || st->inputs[i].newest_ms > newest->newest_ms)) {
+                newest = &st->inputs[i];
+            }
+        }
+        if (newest != NULL && cm_time_format_iso_s(newest->newest_ms, when, sizeof(when)) > 0) {
+            fprintf(stderr, "            the newest record read is of %s, in %s\n", when,
+                    newest->path);
+        }
     }
     if (st->dns_srcid[CM_DNS_SRCID_INVENTORY] || st->dns_srcid[CM_DNS_SRCID_ENDPOINT] ||
         st->dns_srcid[CM_DNS_SRCID_UNKNOWN]) {

@@ -93,6 +93,16 @@ done
 "$COALMINE" scan --quiet --stats "$T/scut.json" "$T/cut" >/dev/null 2>&1
 check "10 gzip files cut short: 10 files rejected, however many faults each has" \
     test "$(jq -c '[.files, .rejected.files]' "$T/scut.json")" = "[10,10]"
+# One record with its clock years ahead, in a file whose name has no time (so no check
+# against it): what follows it is late, and the summary names the newest record read and its
+# file, which is how to find it.
+"$COALMINE" gen --out "$T/fut" --hours 1 --kinds cloudtrail,vpcflow --no-gzip >/dev/null 2>&1
+fc=$(find "$T/fut" -path '*CloudTrail*' -name '*T0010Z*.json' | sort | head -n 1)
+jq -c '.Records[3].eventTime = "2099-01-05T00:45:03Z"' "$fc" >"$(dirname "$fc")/renamed.json" &&
+    rm -f "$fc"
+"$COALMINE" scan "$T/fut" >/dev/null 2>"$T/fut.err"
+check "a record from 2099: records late, the newest record read and its file named" \
+    grep -q "the newest record read is of 2099-01-05T00:45:03Z, in .*/renamed.json" "$T/fut.err"
 # A read error is said, with its reason, not taken for an empty input.
 "$COALMINE" scan --quiet --stats "$T/sdir.json" - <"$T" >/dev/null 2>"$T/sdir.err"
 check "stdin a directory: a rejected input saying why, not an empty one" \
