@@ -56,7 +56,9 @@ EOF
 cc -shared -fPIC -o "$T/shim.so" "$T/shim.c" -ldl 2>"$T/cc.err"
 check "the getaddrinfo shim builds" test -s "$T/shim.so"
 
-# The endpoints: /hook records each POST; /slow writes held, waits 5 s, writes released.
+# The endpoints: /hook records each POST; /slow writes held, waits for the test to write
+# let-go (60 s at most), writes released. (A fixed 5 s hold failed once on a loaded machine:
+# the aws CLI's list-rules took longer to start than that.)
 cat >"$T/srv.py" <<'EOF'
 import http.server, os, sys, threading, time
 d = sys.argv[1]
@@ -65,7 +67,10 @@ class H(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path == "/slow":
             open(os.path.join(d, "held"), "w").close()
-            time.sleep(5)
+            for _ in range(1200):
+                if os.path.exists(os.path.join(d, "let-go")):
+                    break
+                time.sleep(0.05)
             open(os.path.join(d, "released"), "w").close()
         else:
             with open(os.path.join(d, "hook.log"), "ab") as f:
@@ -134,8 +139,11 @@ check "the event stays owed (PENDING, the reason recorded)" grep -q "symbolic li
 
 # --- a slow webhook does not hold the API --------------------------------------------------
 evs put-rule --name slow --event-pattern '{"source":["t.slow"]}' >/dev/null 2>"$T/err"
-evs put-targets --rule slow --targets "Id=s,Arn=arn:aws:coalmine:::webhook:http://127.0.0.1:$SPORT/slow" \
-    >/dev/null 2>"$T/err"
+# (a timeout longer than the test: the POST is held until the test lets it go, however slow
+# the aws CLI is to start on a loaded machine)
+evs put-targets --rule slow --targets "[{\"Id\":\"s\",\"Arn\":\"arn:aws:coalmine:::webhook:{\\\"url\\\":\\\"http://127.0.0.1:$SPORT/slow\\\",\\\"timeout_seconds\\\":120}\"}]" \
+    >"$T/pt4.json" 2>"$T/err"
+check "put-targets: the slow webhook is put" py 'sys.exit(d["FailedEntryCount"] != 0)' "$T/pt4.json"
 evs put-events --entries '[{"Source":"t.slow","DetailType":"x","Detail":"{}"}]' >"$T/pe3.json" 2>"$T/err"
 check "put-events answered before the webhook released the POST" test ! -e "$T/released"
 check "put-events: accepted" py 'sys.exit(d["FailedEntryCount"] != 0)' "$T/pe3.json"
@@ -144,6 +152,7 @@ check "the bus thread is in the webhook's POST" test -e "$T/held"
 evs list-rules >"$T/lr.json" 2>"$T/err"
 check "list-rules answered while the webhook held the POST" test ! -e "$T/released"
 check "list-rules: the three rules" py 'sys.exit(len(d["Rules"]) != 3)' "$T/lr.json"
+touch "$T/let-go"
 
 serve_stop
 check "serve stops cleanly (exit 0)" test "$SERVE_RC" -eq 0
