@@ -126,6 +126,7 @@ struct section {
 static int end_section(struct cm_api_creds *c, struct section *s, char *why, size_t whylen)
 {
     char r[200];
+    size_t at = s->key_line; /* a bad key id's line, or a key id given twice */
     int rc;
 
     if (!s->any) {
@@ -136,13 +137,16 @@ static int end_section(struct cm_api_creds *c, struct section *s, char *why, siz
                  s->key[0] == '\0' ? "aws_access_key_id" : "aws_secret_access_key");
         return CM_EINVAL;
     }
-    rc = cm_api_creds_add(c, s->key, s->secret, r, sizeof(r));
+    /* A bad value is reported at its own line: the key id's, or the secret's. */
+    if (!key_ok(s->key, r, sizeof(r))) {
+        rc = CM_EINVAL;
+    } else if (!secret_ok(s->key, s->secret, r, sizeof(r))) {
+        rc = CM_EINVAL;
+        at = s->secret_line;
+    } else {
+        rc = cm_api_creds_add(c, s->key, s->secret, r, sizeof(r));
+    }
     if (rc != 0) {
-        char tmp[200];
-        /* the line of the value at fault: the key id's, unless only the secret is bad */
-        size_t at = !key_ok(s->key, tmp, sizeof(tmp))                 ? s->key_line
-                    : !secret_ok(s->key, s->secret, tmp, sizeof(tmp)) ? s->secret_line
-                                                                      : s->key_line;
         snprintf(why, whylen, "%zu: %s", at, r);
     }
     OPENSSL_cleanse(s, sizeof(*s));

@@ -222,10 +222,16 @@ static int guard_file(const struct cm_api_target_policy *p, const struct cm_json
  * API thread: where it leads is checked when the service connects (net_guard.h), so a name
  * that resolves elsewhere later (DNS rebinding) is refused then. 0, or -1 with why set.
  */
+/* What goes between what and the reason: nothing when the caller names the member itself. */
+static const char *after_what(const char *what)
+{
+    return what[0] != '\0' ? ": " : "";
+}
+
 static int host_ok(const char *what, const char *host, char *why, size_t whylen)
 {
     struct addrinfo hints, *res = NULL;
-    const char *sep = what[0] != '\0' ? ": " : "";
+    const char *sep = after_what(what);
     int rc;
 
     memset(&hints, 0, sizeof(hints));
@@ -261,7 +267,7 @@ int cm_api_url_host_ok(const char *what, const char *url, char *why, size_t whyl
     struct cm_net_url u;
 
     if (cm_net_url_split(url, &u) != 0) {
-        return fail(why, whylen, "%s%snot a URL coalmine can read", what, what[0] ? ": " : "");
+        return fail(why, whylen, "%s%snot a URL coalmine can read", what, after_what(what));
     }
     return host_ok(what, u.host, why, whylen);
 }

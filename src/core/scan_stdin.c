@@ -108,11 +108,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
                 snprintf(msg, sizeof(msg), "line longer than %u bytes: skipped to its end",
                          STDIN_MAX_LINE);
                 cm_scan_note_reject(s, (int)ps->kind, idx, off, lines + 1, msg);
-                r->bytes_decoded += pend.len;
-                off += pend.len;
-                pend.len = 0;
-                seen = 0;
-                skipping = true;
+                skipping = true; /* what is held goes with the rest of the line */
                 continue;
             }
             if (cut == 0) {
