@@ -8,8 +8,12 @@
  * The rule, case-insensitive (ASCII): a name from the const table below,
  * preceded by the start of the string, a digit or one of "#./-_ (;", and
  * followed by the end, a digit or one of ".-_ /);". "kalimba/1.0",
- * "parrots" and "/home/kalimero" name nothing. The first name in the
- * string that stands as a token wins.
+ * "parrots" and "/home/kalimero" name nothing. A name that begins a
+ * product token (at the start of the agent or after a space, followed by
+ * '/', '-' or '_') is the name of a program, not of the system it runs on:
+ * "parrot-notifier/0.3" and "kali/1.0" name nothing, while "Kali",
+ * "(Kali;linux)" and "Linux/6.1.0-1parrot1-amd64" do. The first name in
+ * the string that stands as a token wins.
  *
  * One pass over the string; at each position only the names beginning with
  * its letter are compared, so the cost is O(n) with a small constant.
@@ -89,7 +93,9 @@ static enum cm_pentest_distro named_at(struct cm_str ua, size_t i)
 
         if ((unsigned char)d->name[0] == c && names_at(ua, i, d) &&
             (end == ua.len || (byte_class[p[end]] & C_AFTER))) {
-            return d->id;
+            bool product = (i == 0 || p[i - 1] == ' ') && end < ua.len &&
+                           (p[end] == '/' || p[end] == '-' || p[end] == '_');
+            return product ? CM_DISTRO_NONE : d->id;
         }
     }
     return CM_DISTRO_NONE;

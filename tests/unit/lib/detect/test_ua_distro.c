@@ -122,6 +122,15 @@ static const struct ua_case cases[] = {
     {"aws-cli/2.9 md/distrib#kalilinux", CM_DISTRO_NONE},
     {"aws-cli/2.9 parrotsec/5.3", CM_DISTRO_NONE},
     {"pentoos", CM_DISTRO_NONE},
+    /* A program named after a distribution runs on any system. */
+    {"Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1.0-18-amd64 md/arch#x86_64 "
+     "lang/python#3.11.2 md/pyimpl#CPython md/distrib#debian.12 Botocore/1.34.69 "
+     "parrot-notifier/0.3",
+     CM_DISTRO_NONE},
+    {"kali/1.0", CM_DISTRO_NONE},
+    {"aws-sdk-go/1.44.0 (go1.19.8; linux; amd64) Parrot_Sync/2.1", CM_DISTRO_NONE},
+    {"pentoo-tools/3 Linux/6.1.0-1parrot1-amd64", CM_DISTRO_PARROT},
+    {"Kali 2024.1", CM_DISTRO_KALI},
     {"kal", CM_DISTRO_NONE},
     {"parro", CM_DISTRO_NONE},
     {"pento", CM_DISTRO_NONE},
@@ -160,7 +169,10 @@ static void test_user_agents(void **state)
     assert_true(pos >= 25 && neg >= 30);
 }
 
-/* Every byte before and after "kali": exactly the rule's bytes make it a token. */
+/*
+ * Every byte before and after "kali": exactly the rule's bytes make it a token. At the
+ * start of a product token, '/', '-' and '_' after it make it a program's name instead.
+ */
 static void test_boundaries(void **state)
 {
     static const char before_ok[] = "#./-_ (;0123456789";
@@ -168,19 +180,24 @@ static void test_boundaries(void **state)
     (void)state;
 
     for (int c = 1; c < 256; c++) {
-        char s[8];
+        char s[16];
         bool ok_before = strchr(before_ok, c) != NULL;
         bool ok_after = strchr(after_ok, c) != NULL;
 
         s[0] = (char)c;
         memcpy(s + 1, "kali", 4);
         assert_int_equal(cm_ua_distro(cm_str_make(s, 5)) == CM_DISTRO_KALI, ok_before);
+        memcpy(s, "#kali", 5);
+        s[5] = (char)c;
+        assert_int_equal(cm_ua_distro(cm_str_make(s, 6)) == CM_DISTRO_KALI, ok_after);
         memcpy(s, "kali", 4);
         s[4] = (char)c;
-        assert_int_equal(cm_ua_distro(cm_str_make(s, 5)) == CM_DISTRO_KALI, ok_after);
-        memcpy(s, "PenToo", 6);
-        s[6] = (char)c;
-        assert_int_equal(cm_ua_distro(cm_str_make(s, 7)) == CM_DISTRO_PENTOO, ok_after);
+        assert_int_equal(cm_ua_distro(cm_str_make(s, 5)) == CM_DISTRO_KALI,
+                         ok_after && strchr("/-_", c) == NULL);
+        memcpy(s, "x PenToo", 8);
+        s[8] = (char)c;
+        assert_int_equal(cm_ua_distro(cm_str_make(s, 9)) == CM_DISTRO_PENTOO,
+                         ok_after && strchr("/-_", c) == NULL);
     }
     /* A NUL byte is not a separator either. */
     assert_int_equal(cm_ua_distro(cm_str_make("x\0kali", 6)), CM_DISTRO_NONE);
