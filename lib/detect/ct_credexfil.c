@@ -66,7 +66,7 @@
 #include "inventory/inventory.h"
 #include "intel/awsranges.h"
 
-#define CREDEXFIL_STATE_VERSION 8u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 9u /* bump when the layout save writes changes */
 
 /* Whether one of h's addresses is established (HOME_ESTABLISHED keys or an Elastic IP). */
 static bool established(const struct home *h)
@@ -263,6 +263,17 @@ static int fire(struct exfil *x, const struct cm_event *ev, const char *type,
     return cm_sink_emit(sink, &d);
 }
 
+/*
+ * An instance's credentials used from an egress just noted (an address, or the event's VPC
+ * endpoint), reported: the egress is marked so it does not vouch for other instances.
+ */
+static int report(struct exfil *x, const struct cm_event *ev, const char *type,
+                  struct cm_str remote_account, uint64_t inst, struct cm_sink *sink)
+{
+    cm_ct_credexfil_flag_use(x, ev->account, &ev->u.ct.source_ip, ev->u.ct.vpc_endpoint_id, inst);
+    return fire(x, ev, type, remote_account, sink);
+}
+
 static bool person_used(struct exfil *x, struct cm_str account, const struct cm_ip *ip)
 {
     char key[KEY_MAX];
@@ -287,6 +298,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     struct home *h;
     bool first, in_aws, shared;
     bool proven = cm_str_present(ct->uid.ec2_role_delivery) && ct->uid.ec2_role_delivery.len > 0;
+    uint64_t inst = cm_hash64(instance.p, instance.len, 0) | 1u;
     int rc;
 
     /*
@@ -299,8 +311,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     if (cm_str_present(ct->vpc_endpoint_id) && ct->vpc_endpoint_id.len > 0) {
         struct cm_str owner = ct->vpc_endpoint_account_id;
         if (cm_str_present(owner) && owner.len > 0 && !cm_str_eq(owner, cred_account(ev))) {
-            if ((rc = cm_ct_credexfil_note_endpoint(x, account, ct->vpc_endpoint_id,
-                                                    cm_hash64(instance.p, instance.len, 0) | 1u,
+            if ((rc = cm_ct_credexfil_note_endpoint(x, account, ct->vpc_endpoint_id, ip, inst,
                                                     ev->time_ms, &shared)) != 0) {
                 return rc;
             }
@@ -308,7 +319,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
                            cm_inventory_owns(x->cfg->inventory, instance, ip))) {
                 return 0;
             }
-            return fire(x, ev, inside, owner, sink);
+            return report(x, ev, inside, owner, inst, sink);
         }
         return 0;
     }
@@ -318,9 +329,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     /* The key's first public address is judged below; private ones do not count. */
     first = !c->seen;
     c->seen = true;
-    if ((rc = cm_ct_credexfil_note_egress(x, account, ip,
-                                          cm_hash64(instance.p, instance.len, 0) | 1u, ev->time_ms,
-                                          &shared)) != 0) {
+    if ((rc = cm_ct_credexfil_note_egress(x, account, ip, inst, ev->time_ms, &shared)) != 0) {
         return rc;
     }
     /*
@@ -346,7 +355,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     }
     in_aws = ranges != NULL && cm_awsranges_lookup(ranges, ip, NULL);
     if (ranges != NULL && !in_aws) {
-        return fire(x, ev, outside, CM_STR_NULL, sink);
+        return report(x, ev, outside, CM_STR_NULL, inst, sink);
     }
     n = cm_ct_credexfil_make_key(account, instance.p, instance.len, key);
     h = n ? cm_ct_credexfil_home_get(x, key, n) : NULL;
@@ -379,7 +388,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
         if (!person_used(x, account, ip) || in_aws) {
             return cm_ct_credexfil_add_home(x, account, instance, ip, ev->time_ms, 1, proven);
         }
-        return fire(x, ev, outside, CM_STR_NULL, sink);
+        return report(x, ev, outside, CM_STR_NULL, inst, sink);
     }
     /*
      * Its Elastic IP went to another instance (AssociateAddress with allowReassociation:
@@ -387,12 +396,12 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
      * after a stop and start. Before 2026-12-05 the old instance's every call while it
      * drained was reported (a 3-day estate: one High finding of 48 calls).
      */
-    if (cm_ct_credexfil_lost_address(x, account, h, cm_hash64(instance.p, instance.len, 0) | 1u)) {
+    if (cm_ct_credexfil_lost_address(x, account, h, inst)) {
         cm_state_del(x->homes, key, n);
         cm_state_del(x->named, key, n);
         return cm_ct_credexfil_add_home(x, account, instance, ip, ev->time_ms, 1, proven);
     }
-    return fire(x, ev, in_aws ? inside : outside, CM_STR_NULL, sink);
+    return report(x, ev, in_aws ? inside : outside, CM_STR_NULL, inst, sink);
 }
 
 static int lambda_use(struct exfil *x, const struct cm_event *ev, struct cred *c, bool from_lambda,

@@ -71,6 +71,9 @@ struct egress {
     int64_t inst_ms[EGRESS_INSTANCES]; /* when each last called from it */
     uint64_t given_to; /* hash of the instance AssociateAddress last gave this Elastic IP
                           to (0: none seen; GIVEN_TO_NOBODY: disassociated) */
+    uint32_t from[EGRESS_INSTANCES];   /* an endpoint's: hash of the address each last called
+                                          through it from (0: an address's own entry) */
+    uint8_t flagged[EGRESS_INSTANCES]; /* a use of each one's credentials here was reported */
 };
 
 struct exfil {
@@ -152,16 +155,29 @@ bool cm_ct_credexfil_lost_address(struct exfil *x, struct cm_str account, const 
 
 int cm_ct_credexfil_learn_allocation(struct exfil *x, const struct cm_event *ev);
 
-/* The credentials of instance (hash inst, not 0) called from ip at t; *shared: the account's. */
+/*
+ * The credentials of instance (hash inst, not 0) called from ip at t; *shared: the account's
+ * (its Elastic IP, or the credentials of another of its instances called from it within
+ * EGRESS_WINDOW before and were not reported there).
+ */
 int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
                                 uint64_t inst, int64_t t, bool *shared);
 
 /*
  * The credentials of instance (hash inst, not 0) called through VPC endpoint vpce (an id) of
- * another account at t; *shared: another instance of the account called through it within
- * EGRESS_WINDOW before (an endpoint its VPCs share, as a NAT gateway's address).
+ * another account from address ip at t; *shared: another instance of the account called
+ * through it within EGRESS_WINDOW before (an endpoint its VPCs share, as a NAT gateway's
+ * address), unreported or from another address: one host using the keys of several
+ * instances is one thief, not a network.
  */
 int cm_ct_credexfil_note_endpoint(struct exfil *x, struct cm_str account, struct cm_str vpce,
-                                  uint64_t inst, int64_t t, bool *shared);
+                                  const struct cm_ip *ip, uint64_t inst, int64_t t, bool *shared);
+
+/*
+ * The use of instance's (hash inst) credentials just noted from ip, or through vpce when it
+ * is present, is reported: it no longer makes that egress the account's for other instances.
+ */
+void cm_ct_credexfil_flag_use(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
+                              struct cm_str vpce, uint64_t inst);
 
 #endif

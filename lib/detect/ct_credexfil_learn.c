@@ -269,14 +269,20 @@ int cm_ct_credexfil_learn_allocation(struct exfil *x, const struct cm_event *ev)
 
 /*
  * Notes that the credentials of instance (hash inst, not 0) used the egress of
- * key (n bytes: an address's, an endpoint's) at t; *shared tells whether it was
- * already the account's: one of its Elastic IPs, or used by the credentials of
- * another of its instances within EGRESS_WINDOW before.
+ * key (n bytes: an address's, an endpoint's) at t, from the address hashed as from
+ * (0 for an address's own entry); *shared tells whether it was already the account's:
+ * one of its Elastic IPs, or used by the credentials of another of its instances
+ * within EGRESS_WINDOW before, unreported there or (an endpoint) from another address,
+ * or (an address) reported there for two others.
+ * A use that was reported is not the account's habit: before 2026-12-08 a thief who
+ * used one instance's keys from a host, then another's from the same host, was
+ * reported once, and the second instance's keys were taken for a shared egress.
  */
-static int note(struct exfil *x, const char *key, size_t n, uint64_t inst, int64_t t, bool *shared)
+static int note(struct exfil *x, const char *key, size_t n, uint64_t inst, uint32_t from, int64_t t,
+                bool *shared)
 {
     struct egress *e;
-    uint32_t slot = 0;
+    uint32_t slot = 0, reported = 0;
     int own = -1;
 
     *shared = false;
@@ -291,22 +297,33 @@ static int note(struct exfil *x, const char *key, size_t n, uint64_t inst, int64
         if (e->inst[i] == inst) {
             own = (int)i;
         } else if (e->inst[i] != 0 && e->inst_ms[i] > t - EGRESS_WINDOW) {
-            *shared = true;
+            if (e->flagged[i] == 0 || e->from[i] != from) {
+                *shared = true;
+            } else {
+                reported++;
+            }
         }
         /* An empty slot, else the least recently seen, for an instance not there yet. */
         if (e->inst[slot] != 0 && (e->inst[i] == 0 || e->inst_ms[i] < e->inst_ms[slot])) {
             slot = i;
         }
     }
+    /* An address the keys of three instances used is a network's (a NAT gateway's second
+     * Elastic IP that every instance's first use there reported), not one thief's. */
+    if (from == 0 && reported >= 2) {
+        *shared = true;
+    }
     if (own >= 0) {
         slot = (uint32_t)own;
     } else {
         e->inst[slot] = inst;
         e->inst_ms[slot] = 0;
+        e->flagged[slot] = 0;
     }
     if (t > e->inst_ms[slot]) {
         e->inst_ms[slot] = t;
     }
+    e->from[slot] = from;
     return 0;
 }
 
@@ -316,7 +333,7 @@ int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const st
 {
     char key[KEY_MAX];
 
-    return note(x, key, cm_ct_credexfil_addr_key(account, ip, key), inst, t, shared);
+    return note(x, key, cm_ct_credexfil_addr_key(account, ip, key), inst, 0, t, shared);
 }
 
 /*
@@ -325,14 +342,35 @@ int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const st
  * The key is the endpoint's id, which no address's key (a struct cm_ip) can equal: their
  * tails begin with the address family, a byte below ' '.
  */
-int cm_ct_credexfil_note_endpoint(struct exfil *x, struct cm_str account, struct cm_str vpce,
-                                  uint64_t inst, int64_t t, bool *shared)
+static size_t endpoint_key(struct cm_str account, struct cm_str vpce, char *key)
 {
-    char key[KEY_MAX];
-
-    *shared = false;
     if (vpce.len == 0 || (unsigned char)vpce.p[0] < ' ') {
         return 0;
     }
-    return note(x, key, cm_ct_credexfil_make_key(account, vpce.p, vpce.len, key), inst, t, shared);
+    return cm_ct_credexfil_make_key(account, vpce.p, vpce.len, key);
+}
+
+int cm_ct_credexfil_note_endpoint(struct exfil *x, struct cm_str account, struct cm_str vpce,
+                                  const struct cm_ip *ip, uint64_t inst, int64_t t, bool *shared)
+{
+    char key[KEY_MAX];
+    uint32_t from = ip->family == CM_IP_NONE ? 1u : (uint32_t)cm_hash64(ip, sizeof(*ip), 0) | 1u;
+
+    *shared = false;
+    return note(x, key, endpoint_key(account, vpce, key), inst, from, t, shared);
+}
+
+void cm_ct_credexfil_flag_use(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
+                              struct cm_str vpce, uint64_t inst)
+{
+    char key[KEY_MAX];
+    size_t n = cm_str_present(vpce) && vpce.len > 0 ? endpoint_key(account, vpce, key)
+                                                    : cm_ct_credexfil_addr_key(account, ip, key);
+    struct egress *e = n > 0 ? cm_state_get(x->egress, key, n) : NULL;
+
+    for (uint32_t i = 0; e != NULL && i < EGRESS_INSTANCES; i++) {
+        if (e->inst[i] == inst) {
+            e->flagged[i] = 1;
+        }
+    }
 }

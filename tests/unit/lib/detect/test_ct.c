@@ -848,15 +848,20 @@ static void test_instance_credentials_without_ranges(void **state)
 
 /*
  * A NAT gateway with two Elastic IPs: every instance behind it calls from
- * both, each key first seen at either. An address another instance of the
- * account called from, or an Elastic IP the account allocated, is its own;
- * an outside address only one key calls from still fires.
+ * both, each key first seen at either. An address the keys of another instance
+ * of the account called from unreported, or of two others reported there, or an
+ * Elastic IP the account allocated, is its own; an outside address only one key
+ * calls from still fires. Before 2026-12-08 the first instance's reported use
+ * vouched for the second's (so one thief with two instances' keys was reported
+ * once); now the first two instances there are reported, and the third makes it
+ * the account's.
  */
 static void test_instance_credentials_nat(void **state)
 {
     const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
 #define NODE_A(key) INSTANCE_OF("i-0a1b2c3d4e5f60001", key)
 #define NODE_B(key) INSTANCE_OF("i-0a1b2c3d4e5f60002", key)
+#define NODE_C(key) INSTANCE_OF("i-0a1b2c3d4e5f60003", key)
     struct run r;
     R(1);
     R(2);
@@ -866,6 +871,8 @@ static void test_instance_credentials_nat(void **state)
     R(6);
     R(7);
     R(8);
+    R(9);
+    R(10);
 
     (void)state;
     for (int pass = 0; pass < 2; pass++) {
@@ -879,9 +886,16 @@ static void test_instance_credentials_nat(void **state)
                        * thieves of a scan's first minutes) */
                       rec(r3, sizeof(r3), NODE_B("ASIANODEB000000001"), 60, "logs.amazonaws.com",
                           "PutLogEvents", "3.80.17.88", "Boto3/1.34", NULL),
-                      /* A there too: B called from it, the account's egress */
+                      /* A there too: only B's reported use vouches for it, reported */
                       rec(r4, sizeof(r4), NODE_A("ASIANODEA000000001"), 1000, "logs.amazonaws.com",
                           "PutLogEvents", "3.80.17.88", "Boto3/1.34", NULL),
+                      /* C, whose key began at the first EIP: two others reported there,
+                       * a network's address, C's own */
+                      rec(r9, sizeof(r9), NODE_C("ASIANODEC000000001"), 1002, "kms.amazonaws.com",
+                          "Decrypt", "3.80.17.31", "Boto3/1.34", NULL),
+                      rec(r10, sizeof(r10), NODE_C("ASIANODEC000000001"), 1005,
+                          "logs.amazonaws.com", "PutLogEvents", "3.80.17.88", "Boto3/1.34", NULL),
+                      /* B again: C called from it unreported */
                       rec(r5, sizeof(r5), NODE_B("ASIANODEB000000001"), 1010, "kms.amazonaws.com",
                           "Decrypt", "3.80.17.88", "Boto3/1.34", NULL),
                       /* an Elastic IP the account allocated */
@@ -896,17 +910,21 @@ static void test_instance_credentials_nat(void **state)
                           "GetCallerIdentity", "198.51.77.7", CLI, NULL),
                       NULL),
                  pass == 1);
-        /* B at the second address (InsideAWS with the ranges), then the thief; nothing
-         * for the calls from addresses another instance or an Elastic IP made shared. */
-        assert_int_equal(r.got.n, 2);
-        assert_int_equal(count(&r.got, out), pass == 1 ? 1 : 2);
+        /* B and A at the second address (InsideAWS with the ranges), then the thief;
+         * nothing for the calls from addresses the instances or an Elastic IP made the
+         * account's. */
+        assert_int_equal(r.got.n, 3);
+        assert_int_equal(count(&r.got, out), pass == 1 ? 1 : 3);
         assert_int_equal(count(&r.got, "UnauthorizedAccess:IAMUser/"
                                        "InstanceCredentialExfiltration.InsideAWS"),
-                         pass == 1 ? 1 : 0);
+                         pass == 1 ? 2 : 0);
+        assert_string_equal(r.got.resource[0], "ASIANODEB000000001");
+        assert_string_equal(r.got.resource[1], "ASIANODEA000000001");
         assert_string_equal(r.got.resource[r.got.n - 1], "ASIANODEA000000001");
     }
 #undef NODE_A
 #undef NODE_B
+#undef NODE_C
 }
 
 /*
@@ -1188,6 +1206,60 @@ static void test_instance_central_endpoints(void **state)
     }
 #undef HUB_SSM
 #undef HUB_KMS
+#undef EVIL
+}
+
+/*
+ * One thief with the keys of two instances, from one host: each instance's keys are
+ * reported. Before 2026-12-08 the first instance's reported use made the thief's endpoint
+ * (or address) look shared by the account's instances, and the second's keys, used there
+ * 90 minutes later, were quiet. Through the thief's endpoint of another account, and from
+ * an address inside AWS (with ranges) or any public one (without).
+ */
+static void test_instance_one_thief_two_keys(void **state)
+{
+    const char *in = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS";
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+#define EVIL "\"vpcEndpointId\":\"vpce-0evil000000000b1\",\"vpcEndpointAccountId\":\"999988887777\""
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+
+    (void)state;
+    for (int via = 0; via < 3; via++) {
+        /* 0: the thief's endpoint; 1: an AWS address, with ranges; 2: without ranges */
+        const char *ip = via == 0 ? "172.31.7.8" : "52.9.9.9";
+        const char *extra = via == 0 ? EVIL : NULL;
+
+        run_text(&r,
+                 file(rec(r1, sizeof(r1), NODE_E("ASIANODEE000000001"), 0, "ssm.amazonaws.com",
+                          "UpdateInstanceInformation", "3.80.50.5", "amazon-ssm-agent/3.3", NULL),
+                      rec(r2, sizeof(r2), NODE_F("ASIANODEF000000001"), 30, "ssm.amazonaws.com",
+                          "UpdateInstanceInformation", "3.80.50.6", "amazon-ssm-agent/3.3", NULL),
+                      rec(r3, sizeof(r3), NODE_E("ASIANODEE000000001"), 600, "iam.amazonaws.com",
+                          "ListUsers", ip, CLI, extra),
+                      rec(r4, sizeof(r4), NODE_F("ASIANODEF000000001"), 6000, "sts.amazonaws.com",
+                          "GetCallerIdentity", ip, CLI, extra),
+                      rec(r5, sizeof(r5), NODE_F("ASIANODEF000000001"), 6060, "iam.amazonaws.com",
+                          "ListRoles", ip, CLI, extra),
+                      /* the instances' own calls go on from their own addresses */
+                      rec(r6, sizeof(r6), NODE_E("ASIANODEE000000001"), 6300, "ssm.amazonaws.com",
+                          "UpdateInstanceInformation", "3.80.50.5", "amazon-ssm-agent/3.3", NULL),
+                      NULL),
+                 via == 1);
+        for (size_t i = 0; i < r.got.n; i++) {
+            print_message("via %d: %s on %s\n", via, r.got.type[i], r.got.resource[i]);
+        }
+        assert_int_equal(count(&r.got, via < 2 ? in : out), 3);
+        assert_int_equal(r.got.n, 3);
+        assert_string_equal(r.got.resource[0], "ASIANODEE000000001");
+        assert_string_equal(r.got.resource[1], "ASIANODEF000000001");
+        assert_string_equal(r.got.resource[2], "ASIANODEF000000001");
+    }
 #undef EVIL
 }
 
@@ -1626,6 +1698,7 @@ int main(void)
         cmocka_unit_test(test_instance_behind_nat),
         cmocka_unit_test(test_instance_dual_stack),
         cmocka_unit_test(test_instance_central_endpoints),
+        cmocka_unit_test(test_instance_one_thief_two_keys),
         cmocka_unit_test(test_instance_inventory_home),
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_lambda_credentials_per_account),
