@@ -26,7 +26,8 @@
  * data-bearing types: asked for an address they are numbered hosts. Never
  * judged: the allow lists (dns_tunnel_shape.c and tuning.allow), attribute
  * names left of a '_' label (DKIM selectors, ACM validation, AD GUIDs),
- * queries not asked by an instance.
+ * queries answered as a DNS list answers (127.0.0.x), queries not asked by
+ * an instance.
  *
  * Emission, from on_event: when an (instance, domain) first crosses a
  * threshold, then at most once per window_ms while it goes on; count = the
@@ -623,6 +624,15 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
      */
     data = data_type(q->query_type) || (q->nans > 0 && cm_dns_tunnel_raw_answer(q));
     if (cut < st->t.min_chars && !data) {
+        return CM_OK;
+    }
+    /*
+     * Answered as a DNS list answers (127.0.0.x: RFC 5782): a hash or reputation look-up
+     * whatever its zone. Before 2026-12-08 an antivirus agent asking a vendor's service
+     * about two new files an hour (40 hex characters each, 127.0.0.1 or .2 back) fired the
+     * slow rule once a day when the zone was not on the allow list.
+     */
+    if (!data && cm_dns_tunnel_listing_answer(q)) {
         return CM_OK;
     }
     /*

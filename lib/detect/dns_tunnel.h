@@ -135,6 +135,13 @@ bool cm_dns_tunnel_answer_data(const struct cm_dns_answer *a, struct cm_str dom,
  */
 bool cm_dns_tunnel_raw_answer(const struct cm_dns *q);
 
+/*
+ * Whether q was answered as a DNS list answers a look-up (RFC 5782): NOERROR, and every
+ * answer an A record in 127.0.0.0/16 (127.0.0.2 "listed", 127.0.1.x Spamhaus' DBL
+ * codes). Hash and reputation services answer so; a tunnel's A answers carry data.
+ */
+bool cm_dns_tunnel_listing_answer(const struct cm_dns *q);
+
 /* The head of a dnscat2 packet (cm_dns_tunnel_dnscat). */
 struct cm_dnscat_packet {
     uint16_t id;      /* the packet id: new for every packet */

@@ -75,8 +75,10 @@ static const char *const allow[] = {
     "msbl.org", "rspamd.com",
     /* Hash and reputation look-ups over DNS: Team Cymru (malware hash registry, IP to ASN),
      * Sophos Live Protection, McAfee GTI (avqs.mcafee.com), ESET LiveGrid, Trend Micro's
-     * Smart Protection Network (a file or URL hash in the labels, bursts at updates). */
-    "cymru.com", "sophosxl.net", "mcafee.com", "e5.sk", "trendmicro.com",
+     * Smart Protection Network, Symantec and Norton's reputation services (a file or URL
+     * hash in the labels, bursts at updates). */
+    "cymru.com", "sophosxl.net", "mcafee.com", "e5.sk", "trendmicro.com", "symantec.com",
+    "norton.com",
     /*
      * Names made of hashes by a content service: SafeFrame ads
      * (<32 hex>.safeframe.googlesyndication.com); IPFS subdomain gateways, one name per
@@ -659,6 +661,22 @@ bool cm_dns_tunnel_answer_data(const struct cm_dns_answer *a, struct cm_str dom,
     default:
         return false;
     }
+}
+
+bool cm_dns_tunnel_listing_answer(const struct cm_dns *q)
+{
+    if (q->nans == 0 || q->nanswers != q->nans || !cm_str_eqc(q->rcode, "NOERROR")) {
+        return false;
+    }
+    for (uint32_t k = 0; k < q->nans; k++) {
+        const struct cm_dns_answer *a = &q->ans[k];
+
+        if (a->type != CM_DNS_RR_A || a->ip.family != CM_IP_V4 || a->ip.a[0] != 127 ||
+            a->ip.a[1] != 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool cm_dns_tunnel_raw_answer(const struct cm_dns *q)

@@ -603,6 +603,45 @@ static void test_many_names(void **state)
 }
 
 /*
+ * A hash look-up service the allow list does not name, answering as DNS lists do
+ * (RFC 5782: 127.0.0.1 unknown, 127.0.0.2 known bad): an antivirus agent asking about
+ * 4 new files an hour for a day (40 hex characters each, 96 names, 1,920 bytes) and a
+ * burst of 30 in a minute. Before 2026-12-08 the slow rule fired once a day (the burst:
+ * the window rule). The same names answered NXDOMAIN, or with other addresses, fire.
+ */
+static void test_listing_answers(void **state)
+{
+    char h[64], name[128];
+    struct dnsfx_run r;
+
+    (void)state;
+    for (int pass = 0; pass < 3; pass++) {
+        dnsfx_reset();
+        for (int i = 0; i < 126; i++) {
+            int64_t t = i < 96 ? T0 + i * 900 : T0 + 20 * HOUR + (i - 96) * 2;
+
+            rnd(h, 40, HEX, 11, (uint64_t)i);
+            snprintf(name, sizeof(name), "4.%s.sha1.f.01.rep.av-vendor.example", h);
+            if (pass == 0) {
+                q1(t, name, "A", I1, "A", i % 5 == 0 ? "127.0.0.2" : "127.0.0.1");
+            } else if (pass == 1) {
+                qnx(t, name, I1);
+            } else {
+                q1(t, name, "A", I1, "A", "127.63.247.35"); /* dnscat2's A data */
+            }
+        }
+        run_text(&r, NULL);
+        if (pass == 0) {
+            assert_int_equal(r.n, 0);
+            assert_int_equal(r.stats.inserts, 0);
+        } else {
+            assert_true(r.n >= 1);
+        }
+        dnsfx_done(&r);
+    }
+}
+
+/*
  * Saitama: base36 names, slowly, under three domains. Together the three
  * domains fire first (a spread detection); each domain still fires on its
  * own later, and every query is counted once over the four.
@@ -2415,6 +2454,7 @@ int main(void)
         cmocka_unit_test(test_allowed),
         cmocka_unit_test(test_guardduty_tester),
         cmocka_unit_test(test_many_names),
+        cmocka_unit_test(test_listing_answers),
         cmocka_unit_test(test_slow_base36),
         cmocka_unit_test(test_camel_case_hosts),
         cmocka_unit_test(test_digits),
