@@ -248,7 +248,7 @@ struct cm_flow_pair_tuning {
     uint32_t portscan_probe_packets; /* a request record with at most this many is a probe (3) */
     uint32_t dos_pps;                /* flood-like packets/s to one host over a minute (3000) */
     uint32_t dos_flow_pps;           /* a TCP or QUIC flow faster than this is a transfer (100) */
-    uint32_t dos_max_avg_bytes;      /* a UDP record with larger packets is no flood (512) */
+    uint32_t dos_max_avg_bytes;      /* a UDP record with larger packets is no flood (1000) */
     uint64_t volume_floor_bytes;     /* an hour to one host below this is never unusual (1 GiB) */
     uint32_t volume_factor;          /* ... and it must be this many times the baseline (10) */
     int64_t volume_learn_ms;         /* learning before TrafficVolumeUnusual can fire (24 h) */

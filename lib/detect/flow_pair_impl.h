@@ -50,7 +50,9 @@
 #define DOS_STREAM_S 30  /* a UDP record this long at a flow's pace is a stream: judged later */
 #define DOS_BUCKETS  12  /* 12 minutes: a 10-minute record arriving late still counts */
 #define DOS_FLOW_PPS 100 /* a TCP connection above this rate is a transfer (or its ACKs) */
-#define DOS_MAX_AVG  512 /* bytes: the tester's 284-byte and 92-byte datagrams, not bulk data */
+/* bytes: the tester's 284-byte and 92-byte datagrams, Mirai's 540 (512 of payload), not the
+ * 1,200 to 1,500 of media and bulk data */
+#define DOS_MAX_AVG 1000
 /*
  * A connection pool is not a flood. An application keeps a pool of long-lived
  * TCP connections to its database or a partner's API (HikariCP and most pools

@@ -1278,6 +1278,78 @@ static void test_dos_near_misses(void **state)
 }
 
 /*
+ * Two floods an independent test corpus built and coalmine missed before 2026-12-08, and
+ * their near misses: hping3 -S -k, a SYN flood on one fixed 5-tuple (3,000,000 SYNs a
+ * minute, tcp-flags 2: only a SYN ever), which a connection's own rate hid as a transfer;
+ * and Mirai's UDP flood of 512-byte payloads (540 bytes a datagram), over the 512-byte
+ * limit then. A fast connection with SYN, ACK and data (flags 27), the same SYN flood's
+ * rate without tcp-flags (the default format: an ACK stream looks so), and datagrams of
+ * 1,428 bytes (bulk UDP's size) stay quiet.
+ */
+static void test_dos_fixed_tuple_and_mirai(void **state)
+{
+    static const char *const hdr = "version account-id interface-id srcaddr dstaddr srcport "
+                                   "dstport protocol packets bytes start end action log-status "
+                                   "tcp-flags";
+    const int64_t t = T0 + 12 * 3600;
+    struct lines l = {0};
+    struct run r;
+    char s[256];
+
+    (void)state;
+    for (int pass = 0; pass < 3; pass++) {
+        int flags = pass == 0 ? 2 : 27;
+
+        for (int m = 0; m < 3; m++) {
+            if (pass < 2) {
+                l.header = hdr;
+                snprintf(s, sizeof(s),
+                         "5 111122223333 eni-3a 10.0.3.5 37.120.4.10 31337 80 6 3000000 "
+                         "120000000 %lld %lld ACCEPT OK %d",
+                         (long long)(t + m * 60), (long long)(t + m * 60 + 59), flags);
+                lines_add(&l, s);
+            } else {
+                rec(&l, "eni-3a", "10.0.3.5", "37.120.4.10", 31337, 80, 6, 3000000, 120000000ULL,
+                    t + m * 60, t + m * 60 + 59, "ACCEPT");
+            }
+        }
+        run_lines(&r, NULL, &l);
+        for (size_t i = 0; i < r.got.n; i++) {
+            print_message("pass %d: %s on %s\n", pass, r.got.type[i], r.got.resource[i]);
+        }
+        /* one detection a minute, folded into one finding */
+        assert_int_equal(fires(&r.got), pass == 0 ? 3 : 0);
+        if (pass == 0) {
+            assert_all(&r.got, T_TCP, "eni-3a");
+        }
+        lines_free(&l);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t size = pass == 0 ? 540 : 1428;
+
+        for (int m = 0; m < 3; m++) {
+            rec(&l, "eni-3b", "10.0.3.6", "37.120.3.12", 40000, 27015, 17, 3000000, 3000000 * size,
+                t + m * 60, t + m * 60 + 59, "ACCEPT");
+            rec(&l, "eni-3c", "10.0.3.7", "37.120.3.13", 40000, 80, 17, 3000000, 3000000 * size,
+                t + m * 60, t + m * 60 + 59, "ACCEPT");
+        }
+        run_lines(&r, NULL, &l);
+        if (pass == 0) {
+            assert_int_equal(fires(&r.got), 6);
+            for (size_t i = 0; i < r.got.n; i++) {
+                bool b = strcmp(r.got.resource[i], "eni-3b") == 0;
+
+                assert_string_equal(r.got.type[i], b ? T_UDP : T_UDPTCP);
+                assert_true(b || strcmp(r.got.resource[i], "eni-3c") == 0);
+            }
+        } else {
+            assert_int_equal(r.got.n, 0);
+        }
+        lines_free(&l);
+    }
+}
+
+/*
  * A contact centre's PBX: 126 calls to the carrier's media address, one RTP
  * stream each way per call (G.711: 50 datagrams/s of 214 bytes), 6,300
  * datagrams/s out. Each minute's records on the PBX's interface: its streams
@@ -2025,6 +2097,7 @@ int main(void)
         cmocka_unit_test(test_portscan_eks_pod_of_shared_service),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
+        cmocka_unit_test(test_dos_fixed_tuple_and_mirai),
         cmocka_unit_test(test_dos_forwarded),
         cmocka_unit_test(test_dos_nat_leg),
         cmocka_unit_test(test_dos_answered_streams),
