@@ -178,11 +178,17 @@ static uint64_t baseline(const struct inst *in, uint32_t now_day)
     return m;
 }
 
-/* Expiry and eviction: the pair's open hour joins the baseline before the pair goes. */
+/*
+ * Expiry and eviction: the pair's open hour joins the baseline before the pair goes, and so
+ * does the hour before when it was held back (it fired: volume() below).
+ */
 void cm_flow_pair_fold(struct flow_pair *st, const void *key, size_t klen, const struct pair *p)
 {
     if (p->vol_hour != 0) {
         (void)fold(st, key_resource(key, klen), p->vol_hour, p->vol_bytes[0]);
+        if (p->vol_fired == p->vol_hour) {
+            (void)fold(st, key_resource(key, klen), p->vol_hour - 1, p->vol_bytes[1]);
+        }
     }
 }
 
@@ -368,14 +374,32 @@ static int volume(struct flow_pair *st, struct pair *p, const uint8_t *key, size
     if (p->vol_hour == 0) {
         p->vol_hour = h;
     } else if (h > p->vol_hour) {
+        /*
+         * An hour that fired does not join the baseline while the next hour goes on with
+         * it (it waits in vol_bytes[1], the larger of such a run's hours): an exfiltration
+         * of two hours is judged against the instance's usual hours both hours, not the
+         * second against the first. Before 2026-12-08 the first hour joined at once and
+         * the second, as large, was quiet. The run joins when an hour of it passes without
+         * firing, or the pair goes (cm_flow_pair_fold): a new nightly backup still fires
+         * one night only.
+         */
+        bool fired = p->vol_fired == p->vol_hour + 1, held = p->vol_fired == p->vol_hour;
+        bool goes_on = fired && h == p->vol_hour + 1;
+
         /* the records after the closing hour's detection, from the last of them */
-        if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_VOLUME,
-                                           p->vol_fired == p->vol_hour + 1 ? p->vol_conns : 0, 0,
+        if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_VOLUME, fired ? p->vol_conns : 0, 0,
                                            sink)) != 0) {
             return rc;
         }
-        if ((rc = fold(st, v->resource, p->vol_hour, p->vol_bytes[0])) != 0) {
+        if (held && !goes_on &&
+            (rc = fold(st, v->resource, p->vol_hour - 1, p->vol_bytes[1])) != 0) {
             return rc;
+        }
+        if (!goes_on && (rc = fold(st, v->resource, p->vol_hour, p->vol_bytes[0])) != 0) {
+            return rc;
+        }
+        if (goes_on && held && p->vol_bytes[1] > p->vol_bytes[0]) {
+            p->vol_bytes[0] = p->vol_bytes[1]; /* the run's largest hour waits */
         }
         p->vol_bytes[1] = h == p->vol_hour + 1 ? p->vol_bytes[0] : 0;
         p->vol_bytes[0] = 0;
@@ -395,10 +419,15 @@ static int volume(struct flow_pair *st, struct pair *p, const uint8_t *key, size
         cm_flow_pair_volume_keep(st, key, klen, ev, v); /* after the hour's detection: its tail */
         return 0;
     }
-    /* The last hour: this hour so far and the part of the previous one still inside it. */
+    /*
+     * The last hour: this hour so far and the part of the previous one still inside it;
+     * after an hour that fired, this hour's own (the run goes on only if it does).
+     */
     now = s > (int64_t)p->vol_hour * HOUR_S ? s : (int64_t)p->vol_hour * HOUR_S;
-    est = cm_flow_pair_sat_add64(p->vol_bytes[0],
-                                 p->vol_bytes[1] / HOUR_S * (uint64_t)(HOUR_S - now % HOUR_S));
+    est = p->vol_fired == p->vol_hour
+              ? p->vol_bytes[0]
+              : cm_flow_pair_sat_add64(p->vol_bytes[0], p->vol_bytes[1] / HOUR_S *
+                                                            (uint64_t)(HOUR_S - now % HOUR_S));
     if (est < st->t.volume_floor_bytes || est < p->vol_need) {
         return 0;
     }

@@ -1924,19 +1924,39 @@ static void test_volume(void **state)
     /*
      * The transfer goes on into the next hour, at 6 GiB again: the first hour's tail is
      * reported when the pair moves on (its first record of the next hour). The hour that
-     * fired joined the baseline, so the next one is usual (10 x 6 GiB needed): no more.
+     * fired waits out of the baseline while the run goes on, so the second hour is judged
+     * against the usual 300 MiB too and fires on its own third record; its tail is reported
+     * as the pair expires: the finding counts all 12 and ends at the last. Before 2026-12-08
+     * the first hour joined the baseline at once, and the second (10 x 6 GiB needed) was
+     * quiet: count 6, last seen in the first hour. A day later the same run is usual.
      */
-    usual(&l, "eni-5a", "10.0.5.5", "44.20.20.20", 300 * MIB, T0, 31);
-    burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31, 6);
-    burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31 + 3600, 6);
-    run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 2);
-    assert_all(&r.got, T_VOLUME, "eni-5a");
-    assert_true(r.got.tail[1]);
-    assert_int_equal(r.got.count[1], 3);
-    assert_int_equal(r.got.line[1], 31 * 6 + 6);
-    assert_int_equal(r.got.time_ms[1], (h31 + 3000) * 1000);
-    lines_free(&l);
+    for (int days = 1; days <= 2; days++) {
+        usual(&l, "eni-5a", "10.0.5.5", "44.20.20.20", 300 * MIB, T0, 31);
+        for (int d = 0; d < days; d++) {
+            burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31 + d * 86400, 6);
+            burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31 + d * 86400 + 3600, 6);
+        }
+        run_lines(&r, NULL, &l);
+        for (size_t i = 0; i < r.got.n; i++) {
+            print_message("days %d: count %u line %u tail %d\n", days, (unsigned)r.got.count[i],
+                          (unsigned)r.got.line[i], (int)r.got.tail[i]);
+        }
+        assert_int_equal(r.got.n, 4);
+        assert_int_equal(fires(&r.got), 2);
+        assert_all(&r.got, T_VOLUME, "eni-5a");
+        assert_true(r.got.tail[1]);
+        assert_int_equal(r.got.count[1], 3);
+        assert_int_equal(r.got.line[1], 31 * 6 + 6);
+        assert_int_equal(r.got.time_ms[1], (h31 + 3000) * 1000);
+        assert_false(r.got.tail[2]);
+        assert_int_equal(r.got.count[2], 3);
+        assert_int_equal(r.got.line[2], 31 * 6 + 9);
+        assert_true(r.got.tail[3]);
+        assert_int_equal(r.got.line[3], 31 * 6 + 12);
+        assert_int_equal(r.got.time_ms[3], (h31 + 3600 + 3000) * 1000);
+        assert_int_equal(sum_counts(&r.got, 0), 12);
+        lines_free(&l);
+    }
 
     /* Near miss: the same burst in the third hour, while still learning. */
     usual(&l, "eni-5b", "10.0.5.6", "44.20.20.20", 300 * MIB, T0, 2);
