@@ -38,6 +38,7 @@
 #include "detect/flow.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -95,12 +96,15 @@ static uint32_t bits_for(uint32_t n)
 }
 
 int cm_flow_pair_emit(const struct cm_event *ev, const struct cm_flow_view *v, const char *type,
-                      uint32_t count, int64_t first_s, struct cm_sink *sink)
+                      uint32_t count, int64_t first_s, const char *info, struct cm_sink *sink)
 {
     struct cm_detection d;
 
     cm_flow_detection(&d, ev, v, type);
     d.count = count > 0 ? count : 1;
+    if (info != NULL) {
+        d.info = cm_str_cstr(info);
+    }
     if (first_s > 0 && first_s * 1000 < d.first_ms) {
         d.first_ms = first_s * 1000;
     }
@@ -342,7 +346,7 @@ static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, si
     p->ps_fired = p->ps_epoch + 1;
     p->ps_probes[0] = p->ps_probes[1] = 0;
     p->ps_first = 0;
-    return cm_flow_pair_emit(ev, v, T_PORTSCAN, count, first, sink);
+    return cm_flow_pair_emit(ev, v, T_PORTSCAN, count, first, NULL, sink);
 }
 
 /* ---- Behavior:EC2/TrafficVolumeUnusual --------------------------------------------------- */
@@ -447,7 +451,11 @@ static int volume(struct flow_pair *st, struct pair *p, const uint8_t *key, size
         p->vol_need = UINT64_MAX; /* the instance's own storage, not a remote host */
         return 0;
     }
-    return cm_flow_pair_volume_fire(st, p, key, klen, ev, v, sink);
+    /* outBytes: the sliding hour's, as judged; usualHourBytes: the baseline it passed */
+    snprintf(st->info, sizeof(st->info),
+             "{\"outBytes\":%llu,\"usualHourBytes\":%llu,\"windowSeconds\":%d}",
+             (unsigned long long)est, (unsigned long long)base, HOUR_S);
+    return cm_flow_pair_volume_fire(st, p, key, klen, ev, v, st->info, sink);
 }
 
 /* ---- the detector ------------------------------------------------------------------------ */

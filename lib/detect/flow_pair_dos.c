@@ -357,5 +357,5 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const uint8_t *key, s
     s = p->dos_first;
     p->dos_conns = p->dos_first = 0;
     cm_flow_pair_drop_tail(st, key, klen, KEPT_DOS);
-    return cm_flow_pair_emit(ev, v, type, count, s, sink);
+    return cm_flow_pair_emit(ev, v, type, count, s, NULL, sink);
 }

@@ -222,6 +222,7 @@ struct flow_pair {
     struct cm_state *checkers;      /* (family, local address, account) -> struct ps_checker */
     struct cm_flow_local *local;    /* the engine's own-address learner (NULL: none) */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
+    char info[128];                 /* additionalInfo of the volume detection being emitted */
 };
 
 static inline uint32_t cm_flow_pair_sat_inc(uint32_t x)
@@ -237,9 +238,12 @@ static inline uint64_t cm_flow_pair_sat_add64(uint64_t a, uint64_t b)
 /* (family, address, resource) into out (KEY_MAX bytes); returns its length. */
 size_t cm_flow_pair_key(uint8_t *out, const struct cm_ip *ip, struct cm_str res);
 
-/* Emits type for the record, count times (at least once), from first_s when earlier. */
+/*
+ * Emits type for the record, count times (at least once), from first_s when earlier, with
+ * additionalInfo members info (a JSON object; NULL: none).
+ */
 int cm_flow_pair_emit(const struct cm_event *ev, const struct cm_flow_view *v, const char *type,
-                      uint32_t count, int64_t first_s, struct cm_sink *sink);
+                      uint32_t count, int64_t first_s, const char *info, struct cm_sink *sink);
 
 /*
  * Whether protocol is one DenialOfService.UnusualProtocol counts: not ICMP, TCP, UDP, ICMPv6,
@@ -365,7 +369,7 @@ int cm_flow_pair_ps_judge(struct flow_pair *st, struct pair *p, const void *key,
  */
 int cm_flow_pair_volume_fire(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
                              const struct cm_event *ev, const struct cm_flow_view *v,
-                             struct cm_sink *sink);
+                             const char *info, struct cm_sink *sink);
 
 /* flow_pair_tail.c: request record ev after its hour's TrafficVolumeUnusual: the tail's last. */
 void cm_flow_pair_volume_keep(struct flow_pair *st, const uint8_t *key, size_t klen,

@@ -181,7 +181,7 @@ void cm_flow_pair_volume_keep(struct flow_pair *st, const uint8_t *key, size_t k
  */
 int cm_flow_pair_volume_fire(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
                              const struct cm_event *ev, const struct cm_flow_view *v,
-                             struct cm_sink *sink)
+                             const char *info, struct cm_sink *sink)
 {
     uint8_t kk[KEPT_KEY_MAX];
     size_t kl = cm_flow_pair_kept_key(key, klen, KEPT_VOLUME, kk);
@@ -195,7 +195,7 @@ int cm_flow_pair_volume_fire(struct flow_pair *st, struct pair *p, const uint8_t
         return CM_ENOMEM;
     }
     k->time_ms = INT64_MIN; /* none yet */
-    return cm_flow_pair_emit(ev, v, TYPE_VOLUME, count, (int64_t)p->vol_hour * HOUR_S, sink);
+    return cm_flow_pair_emit(ev, v, TYPE_VOLUME, count, (int64_t)p->vol_hour * HOUR_S, info, sink);
 }
 
 /*

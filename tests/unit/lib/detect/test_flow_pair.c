@@ -50,7 +50,8 @@ struct got {
     uint32_t count[MAXD];
     int64_t first_ms[MAXD], time_ms[MAXD];
     uint32_t line[MAXD];
-    bool tail[MAXD]; /* a report of a tail from a kept record (its record_key set) */
+    bool tail[MAXD];      /* a report of a tail from a kept record (its record_key set) */
+    char info[MAXD][128]; /* additionalInfo members ("" for none) */
     size_t n;
 };
 
@@ -80,6 +81,9 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
     assert_non_null(d->event);
     g->line[g->n] = d->event->src.line;
     g->tail[g->n] = d->record_key != 0;
+    snprintf(g->info[g->n], sizeof(g->info[0]), "%.*s",
+             cm_str_present(d->info) ? (int)d->info.len : 0,
+             cm_str_present(d->info) ? d->info.p : "");
     /* Emitted with a request record of the instance's own connection. */
     assert_int_equal(d->event->kind, CM_EV_FLOW);
     assert_true(d->first_ms <= d->time_ms);
@@ -1900,6 +1904,9 @@ static void test_volume(void **state)
     assert_int_equal(r.got.count[0], 3);
     assert_int_equal(r.got.line[0], 31 * 6 + 3);
     assert_int_equal(r.got.first_ms[0], h31 * 1000);
+    /* the hour's 3 GiB so far against the usual 300 MiB hour */
+    assert_string_equal(r.got.info[0], "{\"outBytes\":3221225472,\"usualHourBytes\":314572800,"
+                                       "\"windowSeconds\":3600}");
     /*
      * The hour's three records after the detection (its tail), reported from the last of
      * them when the pair expires (the end of input): the finding counts all 6 and ends at the
