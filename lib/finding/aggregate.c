@@ -345,6 +345,14 @@ static int merge(struct cm_finding *nf, const struct cm_finding *old, bool nf_fi
     if (old->user_feedback.p && !nf->user_feedback.p) {
         rc = cm_finding_set(nf, &nf->user_feedback, old->user_feedback);
     }
+    /*
+     * A report that measures nothing (a tail's: the records after a detection, built from the
+     * last of them) keeps what the finding said. Before 2026-12-08 a TrafficVolumeUnusual's
+     * outBytes went with its hour's tail.
+     */
+    if (rc == 0 && !cm_str_present(nf->additional_info) && cm_str_present(old->additional_info)) {
+        rc = cm_finding_set(nf, &nf->additional_info, old->additional_info);
+    }
     if (rc == 0 && old->sequence_arn.p != NULL) {
         rc = cm_finding_associate(nf, old->sequence_arn, NULL);
     }

@@ -442,6 +442,44 @@ static void test_restate(void **state)
 }
 
 /*
+ * A later detection's additionalInfo is the finding's; one that has none (a tail's report
+ * of the records after a detection) keeps what the finding said. Before 2026-12-08 a
+ * TrafficVolumeUnusual lost its outBytes to its hour's tail.
+ */
+static void test_info_kept_by_a_report_without(void **state)
+{
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_finding *f = NULL;
+    struct cm_detection d;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+    d = t_detection("Behavior:EC2/TrafficVolumeUnusual", &e.flow);
+    d.count = 1;
+    d.info = CM_STR_LIT("{\"outBytes\":3221225472}");
+    assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+    e.flow.src.offset = 5000; /* the tail: another record, no info */
+    e.flow.u.flow.start = 1741082460;
+    d.info = CM_STR_NULL;
+    d.time_ms += 60000;
+    assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+    assert_int_equal(cm_agg_stats(a)->findings, 1);
+    assert_int_equal(f->count, 2);
+    assert_non_null(holds(f->additional_info, "\"outBytes\":3221225472"));
+    e.flow.src.offset = 6000; /* the next hour's detection: its own measure */
+    e.flow.u.flow.start = 1741086000;
+    d.info = CM_STR_LIT("{\"outBytes\":4294967296}");
+    d.time_ms += 60000;
+    assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+    assert_non_null(holds(f->additional_info, "\"outBytes\":4294967296"));
+    cm_agg_destroy(a);
+    t_events_finish(&e);
+}
+
+/*
  * AttackSequence:S3/CompromisedData is one finding per credential, placed on the bucket
  * of its newest S3 signal: a key that takes data from a second bucket moves the finding
  * there, with the records of both counted. Before 2026-12-05 the bucket was part of the
@@ -663,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_restate),
+        cmocka_unit_test(test_info_kept_by_a_report_without),
         cmocka_unit_test(test_link_sequences),
         cmocka_unit_test(test_sequence_past_members),
         cmocka_unit_test(test_s3_sequence_one_per_key),
