@@ -275,6 +275,33 @@ static int fill_api(struct cm_finding *f, const struct cm_event *ev)
     return rc ? CM_ENOMEM : 0;
 }
 
+/*
+ * publicAccess as far as the type says it: the grant types found the bucket open to
+ * everyone (effectivePermission PUBLIC), the Block Public Access types found all four
+ * flags of the bucket or the account off (or the block deleted). What the detection did not
+ * see (the other level's flags, the policy's and ACL's read and write) is left out. Before
+ * 2026-12-08 no detection's bucket had publicAccess, and a filter or an EventBridge
+ * pattern on effectivePermission matched only sample findings.
+ */
+static int bucket_access(struct cm_finding *f, struct cm_bucket *b, const char *type)
+{
+    size_t lo = CM_S3P_COUNT, hi = CM_S3P_COUNT;
+
+    if (strcmp(type, "Policy:S3/BucketAnonymousAccessGranted") == 0 ||
+        strcmp(type, "Policy:S3/BucketPublicAccessGranted") == 0) {
+        return cm_finding_setc(f, &b->effective_permission, "PUBLIC");
+    }
+    if (strcmp(type, "Policy:S3/BucketBlockPublicAccessDisabled") == 0) {
+        lo = CM_S3P_BUCKET_IGNORE_ACLS, hi = CM_S3P_BUCKET_BLOCK_POLICY + 1;
+    } else if (strcmp(type, "Policy:S3/AccountBlockPublicAccessDisabled") == 0) {
+        lo = CM_S3P_ACCOUNT_IGNORE_ACLS, hi = CM_S3P_ACCOUNT_BLOCK_POLICY + 1;
+    }
+    for (size_t i = lo; i < hi; i++) {
+        b->perm[i] = CM_TRI_FALSE;
+    }
+    return 0;
+}
+
 static int fill_buckets(struct cm_finding *f, const struct cm_detection *d, bool s3_details)
 {
     const struct cm_event *ev = d->event;
@@ -291,6 +318,9 @@ static int fill_buckets(struct cm_finding *f, const struct cm_detection *d, bool
         return 0;
     }
     rc = add_bucket(f, name);
+    if (rc == 0 && f->nbuckets == 1 && d->type != NULL) {
+        rc = bucket_access(f, &f->buckets[0], d->type);
+    }
     if (rc == 0 && f->nbuckets > 0 && f->api.naffected < CM_FINDING_MAX_AFFECTED) {
         struct cm_kv *kv = &f->api.affected[f->api.naffected++];
         rc = cm_finding_setc(f, &kv->key, "AWS::S3::Bucket");

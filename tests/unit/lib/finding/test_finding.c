@@ -505,6 +505,56 @@ static void test_partition(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * publicAccess of a detection's bucket, as far as its type says: PUBLIC for the grants, the
+ * four Block Public Access flags off at the level the type names, nothing else claimed.
+ */
+static void test_public_access(void **state)
+{
+    static const struct {
+        const char *type, *want, *absent;
+    } cases[] = {
+        {"Policy:S3/BucketAnonymousAccessGranted",
+         "\"publicAccess\":{\"effectivePermission\":"
+         "\"PUBLIC\"}",
+         "blockPublicAccess"},
+        {"Policy:S3/BucketPublicAccessGranted", "\"effectivePermission\":\"PUBLIC\"",
+         "blockPublicAccess"},
+        {"Policy:S3/BucketBlockPublicAccessDisabled",
+         "\"bucketLevelPermissions\":{\"blockPublicAccess\":{\"ignorePublicAcls\":false,"
+         "\"restrictPublicBuckets\":false,\"blockPublicAcls\":false,\"blockPublicPolicy\":false}}",
+         "accountLevelPermissions"},
+        {"Policy:S3/AccountBlockPublicAccessDisabled",
+         "\"accountLevelPermissions\":{\"blockPublicAccess\":{\"ignorePublicAcls\":false,"
+         "\"restrictPublicBuckets\":false,\"blockPublicAcls\":false,\"blockPublicPolicy\":false}}",
+         "effectivePermission"},
+        {"Stealth:S3/ServerAccessLoggingDisabled", NULL, "publicAccess"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cm_finding_ctx ctx = t_ctx();
+        struct t_events e;
+        struct cm_detection d;
+        struct cm_finding f;
+        char *js;
+
+        t_events_init(&e);
+        d = t_detection(cases[i].type, &e.ct);
+        cm_finding_init(&f);
+        assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+        assert_int_equal(f.nbuckets, 1);
+        js = api_json(&f);
+        if (cases[i].want != NULL && strstr(js, cases[i].want) == NULL) {
+            fail_msg("%s: no %s in %s", cases[i].type, cases[i].want, js);
+        }
+        assert_null(strstr(js, cases[i].absent));
+        free(js);
+        cm_finding_finish(&f);
+        t_events_finish(&e);
+    }
+}
+
 static void test_severity(void **state)
 {
     const struct cm_finding_type_info *ti;
@@ -870,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_s3_caller_identity),
         cmocka_unit_test(test_keyless_caller),
         cmocka_unit_test(test_principalless_callers),
+        cmocka_unit_test(test_public_access),
         cmocka_unit_test(test_severity),
         cmocka_unit_test(test_table_covers_csv),
         cmocka_unit_test(test_round_trip),
