@@ -74,10 +74,12 @@ const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_fl
     case 6:
         /*
          * A fast 5-tuple is a transfer, or its ACKs; one that never got past its SYN
-         * (flags logged, SYN alone) is a flood on one source port (hping3 -k): a
-         * connection retries its SYN a few times, never thousands a second.
+         * (flags logged: a SYN and no ACK, maybe the RST the sender's kernel answers a
+         * SYN-ACK with) is a flood on one source port (hping3 -k): a connection retries
+         * its SYN a few times, never thousands a second, and every segment after the
+         * handshake carries an ACK.
          */
-        return slow || (fl->tcp_flags >= 0 && (fl->tcp_flags & 0x3f) == 0x02) ? T_TCP : NULL;
+        return slow || (fl->tcp_flags >= 0 && (fl->tcp_flags & 0x12) == 0x02) ? T_TCP : NULL;
     case 17:
         if (in_list(udp_transports, sizeof(udp_transports) / sizeof(udp_transports[0]),
                     v->remote_port)) {
