@@ -356,7 +356,6 @@ int cm_ct_credexfil_note_endpoint(struct exfil *x, struct cm_str account, struct
     char key[KEY_MAX];
     uint32_t from = ip->family == CM_IP_NONE ? 1u : (uint32_t)cm_hash64(ip, sizeof(*ip), 0) | 1u;
 
-    *shared = false;
     return note(x, key, endpoint_key(account, vpce, key), inst, from, t, shared);
 }
 

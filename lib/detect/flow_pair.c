@@ -168,6 +168,15 @@ static int fold(struct flow_pair *st, struct cm_str res, uint32_t hour, uint64_t
     return 0;
 }
 
+/*
+ * Whether p's previous hour fired and waits out of the baseline in vol_bytes[1] (volume()):
+ * a run of unusual hours joins only once it ends.
+ */
+static bool vol_held(const struct pair *p)
+{
+    return p->vol_fired == p->vol_hour;
+}
+
 /* The largest pair-hour of the last VOL_DAYS days before now_day. */
 static uint64_t baseline(const struct inst *in, uint32_t now_day)
 {
@@ -188,10 +197,12 @@ static uint64_t baseline(const struct inst *in, uint32_t now_day)
  */
 void cm_flow_pair_fold(struct flow_pair *st, const void *key, size_t klen, const struct pair *p)
 {
+    struct cm_str res = key_resource(key, klen);
+
     if (p->vol_hour != 0) {
-        (void)fold(st, key_resource(key, klen), p->vol_hour, p->vol_bytes[0]);
-        if (p->vol_fired == p->vol_hour) {
-            (void)fold(st, key_resource(key, klen), p->vol_hour - 1, p->vol_bytes[1]);
+        (void)fold(st, res, p->vol_hour, p->vol_bytes[0]);
+        if (vol_held(p)) {
+            (void)fold(st, res, p->vol_hour - 1, p->vol_bytes[1]);
         }
     }
 }
@@ -387,23 +398,24 @@ static int volume(struct flow_pair *st, struct pair *p, const uint8_t *key, size
          * firing, or the pair goes (cm_flow_pair_fold): a new nightly backup still fires
          * one night only.
          */
-        bool fired = p->vol_fired == p->vol_hour + 1, held = p->vol_fired == p->vol_hour;
-        bool goes_on = fired && h == p->vol_hour + 1;
+        bool fired = p->vol_fired == p->vol_hour + 1, held = vol_held(p);
 
         /* the records after the closing hour's detection, from the last of them */
         if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_VOLUME, fired ? p->vol_conns : 0, 0,
                                            sink)) != 0) {
             return rc;
         }
-        if (held && !goes_on &&
-            (rc = fold(st, v->resource, p->vol_hour - 1, p->vol_bytes[1])) != 0) {
-            return rc;
-        }
-        if (!goes_on && (rc = fold(st, v->resource, p->vol_hour, p->vol_bytes[0])) != 0) {
-            return rc;
-        }
-        if (goes_on && held && p->vol_bytes[1] > p->vol_bytes[0]) {
-            p->vol_bytes[0] = p->vol_bytes[1]; /* the run's largest hour waits */
+        if (fired && h == p->vol_hour + 1) {
+            if (held && p->vol_bytes[1] > p->vol_bytes[0]) {
+                p->vol_bytes[0] = p->vol_bytes[1]; /* the run goes on: its largest hour waits */
+            }
+        } else {
+            if (held && (rc = fold(st, v->resource, p->vol_hour - 1, p->vol_bytes[1])) != 0) {
+                return rc;
+            }
+            if ((rc = fold(st, v->resource, p->vol_hour, p->vol_bytes[0])) != 0) {
+                return rc;
+            }
         }
         p->vol_bytes[1] = h == p->vol_hour + 1 ? p->vol_bytes[0] : 0;
         p->vol_bytes[0] = 0;
@@ -428,7 +440,7 @@ static int volume(struct flow_pair *st, struct pair *p, const uint8_t *key, size
      * after an hour that fired, this hour's own (the run goes on only if it does).
      */
     now = s > (int64_t)p->vol_hour * HOUR_S ? s : (int64_t)p->vol_hour * HOUR_S;
-    est = p->vol_fired == p->vol_hour
+    est = vol_held(p)
               ? p->vol_bytes[0]
               : cm_flow_pair_sat_add64(p->vol_bytes[0], p->vol_bytes[1] / HOUR_S *
                                                             (uint64_t)(HOUR_S - now % HOUR_S));
